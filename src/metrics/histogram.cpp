@@ -1,0 +1,300 @@
+#include "metrics/histogram.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+
+namespace gb::metrics {
+
+result<histogram> histogram::create(std::int64_t lowest, std::int64_t highest, int sigfigs) {
+  if (lowest < 1) {
+    return fail("histogram lowest value must be at least 1, got ", std::to_string(lowest));
+  }
+  if (sigfigs < 1 || sigfigs > 5) {
+    return fail("histogram significant digits must be 1 to 5, got ", std::to_string(sigfigs));
+  }
+  if (highest / 2 < lowest) {
+    return fail("histogram highest value (", std::to_string(highest),
+                ") must be at least twice the lowest (", std::to_string(lowest), ")");
+  }
+  // unit_magnitude + half-count magnitude must leave room in 64 bits (as HdrHistogram checks).
+  const int unit_magnitude = std::bit_width(static_cast<std::uint64_t>(lowest)) - 1;
+  const int sub_bucket_count_magnitude =
+      static_cast<int>(std::ceil(std::log2(2.0 * std::pow(10.0, sigfigs))));
+  const int half_mag = std::max(sub_bucket_count_magnitude, 1) - 1;
+  if (unit_magnitude + half_mag > 61) {
+    return fail("histogram lowest value ", std::to_string(lowest), " is too large for ",
+                std::to_string(sigfigs), " significant digits");
+  }
+  histogram h;
+  h.init(lowest, highest, sigfigs);
+  return h;
+}
+
+histogram histogram::for_latency() {
+  histogram h;
+  h.init(latency_lowest_ns, latency_highest_ns, latency_sigfigs);
+  return h;
+}
+
+void histogram::init(std::int64_t lowest, std::int64_t highest, int sigfigs) {
+  lowest_ = lowest;
+  highest_ = highest;
+  sigfigs_ = sigfigs;
+  const int sub_bucket_count_magnitude =
+      static_cast<int>(std::ceil(std::log2(2.0 * std::pow(10.0, sigfigs))));
+  sub_bucket_half_count_magnitude_ = std::max(sub_bucket_count_magnitude, 1) - 1;
+  unit_magnitude_ = std::bit_width(static_cast<std::uint64_t>(lowest)) - 1;
+  sub_bucket_count_ = std::int32_t{1} << (sub_bucket_half_count_magnitude_ + 1);
+  sub_bucket_half_count_ = sub_bucket_count_ / 2;
+  sub_bucket_mask_ = (static_cast<std::int64_t>(sub_bucket_count_) - 1) << unit_magnitude_;
+
+  std::int64_t smallest_untrackable = static_cast<std::int64_t>(sub_bucket_count_)
+                                      << unit_magnitude_;
+  std::int32_t buckets = 1;
+  while (smallest_untrackable <= highest) {
+    if (smallest_untrackable > INT64_MAX / 2) {
+      ++buckets;
+      break;
+    }
+    smallest_untrackable <<= 1;
+    ++buckets;
+  }
+  bucket_count_ = buckets;
+  counts_.assign(static_cast<std::size_t>(bucket_count_ + 1) * sub_bucket_half_count_, 0);
+  reset();
+}
+
+void histogram::reset() noexcept {
+  std::fill(counts_.begin(), counts_.end(), 0);
+  total_count_ = 0;
+  out_of_range_ = 0;
+  min_value_ = INT64_MAX;
+  max_value_ = 0;
+}
+
+std::int32_t histogram::bucket_index(std::int64_t value) const noexcept {
+  const int pow2ceiling =
+      64 - std::countl_zero(static_cast<std::uint64_t>(value | sub_bucket_mask_));
+  return pow2ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
+}
+
+std::size_t histogram::index_of(std::int64_t value) const noexcept {
+  const std::int32_t bucket = bucket_index(value);
+  const std::int64_t sub = value >> (bucket + unit_magnitude_);
+  const std::int64_t base = static_cast<std::int64_t>(bucket + 1)
+                            << sub_bucket_half_count_magnitude_;
+  return static_cast<std::size_t>(base + (sub - sub_bucket_half_count_));
+}
+
+std::int64_t histogram::value_at_index(std::size_t index) const noexcept {
+  std::int32_t bucket =
+      static_cast<std::int32_t>(index >> sub_bucket_half_count_magnitude_) - 1;
+  std::int64_t sub = static_cast<std::int64_t>(index & (sub_bucket_half_count_ - 1)) +
+                     sub_bucket_half_count_;
+  if (bucket < 0) {
+    sub -= sub_bucket_half_count_;
+    bucket = 0;
+  }
+  return sub << (bucket + unit_magnitude_);
+}
+
+std::int64_t histogram::size_of_equivalent_range(std::int64_t value) const noexcept {
+  const std::int32_t bucket = bucket_index(value);
+  const std::int64_t sub = value >> (bucket + unit_magnitude_);
+  const std::int32_t adjusted = sub >= sub_bucket_count_ ? bucket + 1 : bucket;
+  return std::int64_t{1} << (unit_magnitude_ + adjusted);
+}
+
+std::int64_t histogram::lowest_equivalent(std::int64_t value) const noexcept {
+  const std::int32_t bucket = bucket_index(value);
+  const std::int64_t sub = value >> (bucket + unit_magnitude_);
+  return sub << (bucket + unit_magnitude_);
+}
+
+std::int64_t histogram::highest_equivalent(std::int64_t value) const noexcept {
+  return lowest_equivalent(value) + size_of_equivalent_range(value) - 1;
+}
+
+std::int64_t histogram::median_equivalent(std::int64_t value) const noexcept {
+  return lowest_equivalent(value) + (size_of_equivalent_range(value) >> 1);
+}
+
+std::int64_t histogram::highest_trackable() const noexcept {
+  return highest_equivalent(value_at_index(counts_.size() - 1));
+}
+
+bool histogram::record(std::int64_t value, std::int64_t count) noexcept {
+  if (count <= 0) {
+    return false;
+  }
+  if (value < 0) {
+    out_of_range_ += count;
+    return false;
+  }
+  const std::size_t i = index_of(value);
+  if (i >= counts_.size()) {
+    out_of_range_ += count;
+    return false;
+  }
+  counts_[i] += count;
+  total_count_ += count;
+  if (value != 0 && value < min_value_) {
+    min_value_ = value;
+  }
+  if (value > max_value_) {
+    max_value_ = value;
+  }
+  return true;
+}
+
+bool histogram::record_corrected(std::int64_t value, std::int64_t expected_interval,
+                                 std::int64_t count) noexcept {
+  if (!record(value, count)) {
+    return false;
+  }
+  if (expected_interval <= 0 || value <= expected_interval) {
+    return true;
+  }
+  for (std::int64_t missing = value - expected_interval; missing >= expected_interval;
+       missing -= expected_interval) {
+    record(missing, count);
+  }
+  return true;
+}
+
+bool histogram::set_count_at_index(std::size_t index, std::int64_t count) noexcept {
+  if (index >= counts_.size() || count < 0) {
+    return false;
+  }
+  total_count_ += count - counts_[index];
+  counts_[index] = count;
+  if (count > 0) {
+    const std::int64_t v = value_at_index(index);
+    if (index != 0 && v < min_value_) {
+      min_value_ = v;
+    }
+    const std::int64_t top = highest_equivalent(v);
+    if (top > max_value_) {
+      max_value_ = top;
+    }
+  }
+  return true;
+}
+
+std::int64_t histogram::add(const histogram& other) noexcept {
+  std::int64_t dropped = 0;
+  out_of_range_ += other.out_of_range_;
+  if (same_layout(other)) {
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+      counts_[i] += other.counts_[i];
+    }
+    total_count_ += other.total_count_;
+    if (other.total_count_ > 0) {
+      min_value_ = std::min(min_value_, other.min_value_);
+      max_value_ = std::max(max_value_, other.max_value_);
+    }
+    return 0;
+  }
+  const std::size_t n = other.used_len();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t c = other.counts_[i];
+    if (c != 0 && !record(other.value_at_index(i), c)) {
+      dropped += c;
+    }
+  }
+  return dropped;
+}
+
+std::size_t histogram::used_len() const noexcept {
+  std::size_t n = counts_.size();
+  while (n > 0 && counts_[n - 1] == 0) {
+    --n;
+  }
+  return n;
+}
+
+std::int64_t histogram::min() const noexcept {
+  if (total_count_ == 0) {
+    return 0;
+  }
+  if (counts_[0] > 0 || min_value_ == INT64_MAX) {
+    return 0;
+  }
+  return lowest_equivalent(min_value_);
+}
+
+std::int64_t histogram::max() const noexcept {
+  return max_value_ == 0 ? 0 : highest_equivalent(max_value_);
+}
+
+double histogram::mean() const noexcept {
+  if (total_count_ == 0) {
+    return 0.0;
+  }
+  double total = 0;
+  const std::size_t n = used_len();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (counts_[i] != 0) {
+      total += static_cast<double>(counts_[i]) *
+               static_cast<double>(median_equivalent(value_at_index(i)));
+    }
+  }
+  return total / static_cast<double>(total_count_);
+}
+
+double histogram::stddev() const noexcept {
+  if (total_count_ == 0) {
+    return 0.0;
+  }
+  const double m = mean();
+  double total = 0;
+  const std::size_t n = used_len();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (counts_[i] != 0) {
+      const double dev = static_cast<double>(median_equivalent(value_at_index(i))) - m;
+      total += dev * dev * static_cast<double>(counts_[i]);
+    }
+  }
+  return std::sqrt(total / static_cast<double>(total_count_));
+}
+
+std::int64_t histogram::value_at_percentile(double percentile) const noexcept {
+  if (total_count_ == 0) {
+    return 0;
+  }
+  // As HdrHistogram (Java, JS): step one ulp down so that rounding never overruns into the next
+  // bucket, then take the ceiling of the fractional count.
+  const double requested =
+      std::clamp(std::nextafter(percentile, -INFINITY), 0.0, 100.0);
+  const double fractional = requested / 100.0 * static_cast<double>(total_count_);
+  const std::int64_t target = std::max<std::int64_t>(static_cast<std::int64_t>(std::ceil(fractional)), 1);
+  std::int64_t running = 0;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    running += counts_[i];
+    if (running >= target) {
+      const std::int64_t v = value_at_index(i);
+      return percentile == 0.0 ? lowest_equivalent(v) : highest_equivalent(v);
+    }
+  }
+  return 0;
+}
+
+double histogram::percentile_at_or_below(std::int64_t value) const noexcept {
+  if (total_count_ == 0) {
+    return 100.0;
+  }
+  if (value < 0) {
+    return 0.0;
+  }
+  const std::size_t target = std::min(index_of(std::min(value, highest_trackable())),
+                                      counts_.size() - 1);
+  std::int64_t running = 0;
+  for (std::size_t i = 0; i <= target; ++i) {
+    running += counts_[i];
+  }
+  return 100.0 * static_cast<double>(running) / static_cast<double>(total_count_);
+}
+
+}  // namespace gb::metrics
