@@ -6,8 +6,12 @@
 
 namespace gb::app {
 
-std::string_view version() noexcept { return GATEBENCH_VERSION; }
-std::string_view git_revision() noexcept { return GATEBENCH_GIT_REVISION; }
+std::string_view version() noexcept {
+  return GATEBENCH_VERSION;
+}
+std::string_view git_revision() noexcept {
+  return GATEBENCH_GIT_REVISION;
+}
 
 action add_version_command(CLI::App& app) {
   app.add_subcommand("version", "Print gatebench's version and git revision");

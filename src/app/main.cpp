@@ -13,7 +13,9 @@ int main(int argc, char** argv) {
   app.footer("Example: gatebench run scenarios/quickstart.yaml\nSee docs/ for the user guide.");
 
   std::vector<std::pair<CLI::App*, gb::app::action>> commands;
-  auto add = [&](gb::app::action a) { commands.emplace_back(app.get_subcommands({}).back(), std::move(a)); };
+  auto add = [&](gb::app::action a) {
+    commands.emplace_back(app.get_subcommands({}).back(), std::move(a));
+  };
   add(gb::app::add_version_command(app));
 
   try {

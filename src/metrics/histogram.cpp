@@ -89,10 +89,9 @@ std::size_t histogram::index_of(std::int64_t value) const noexcept {
 }
 
 std::int64_t histogram::value_at_index(std::size_t index) const noexcept {
-  std::int32_t bucket =
-      static_cast<std::int32_t>(index >> sub_bucket_half_count_magnitude_) - 1;
-  std::int64_t sub = static_cast<std::int64_t>(index & (sub_bucket_half_count_ - 1)) +
-                     sub_bucket_half_count_;
+  std::int32_t bucket = static_cast<std::int32_t>(index >> sub_bucket_half_count_magnitude_) - 1;
+  std::int64_t sub =
+      static_cast<std::int64_t>(index & (sub_bucket_half_count_ - 1)) + sub_bucket_half_count_;
   if (bucket < 0) {
     sub -= sub_bucket_half_count_;
     bucket = 0;
@@ -266,10 +265,10 @@ std::int64_t histogram::value_at_percentile(double percentile) const noexcept {
   }
   // As HdrHistogram (Java, JS): step one ulp down so that rounding never overruns into the next
   // bucket, then take the ceiling of the fractional count.
-  const double requested =
-      std::clamp(std::nextafter(percentile, -INFINITY), 0.0, 100.0);
+  const double requested = std::clamp(std::nextafter(percentile, -INFINITY), 0.0, 100.0);
   const double fractional = requested / 100.0 * static_cast<double>(total_count_);
-  const std::int64_t target = std::max<std::int64_t>(static_cast<std::int64_t>(std::ceil(fractional)), 1);
+  const std::int64_t target =
+      std::max<std::int64_t>(static_cast<std::int64_t>(std::ceil(fractional)), 1);
   std::int64_t running = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     running += counts_[i];
@@ -288,8 +287,8 @@ double histogram::percentile_at_or_below(std::int64_t value) const noexcept {
   if (value < 0) {
     return 0.0;
   }
-  const std::size_t target = std::min(index_of(std::min(value, highest_trackable())),
-                                      counts_.size() - 1);
+  const std::size_t target =
+      std::min(index_of(std::min(value, highest_trackable())), counts_.size() - 1);
   std::int64_t running = 0;
   for (std::size_t i = 0; i <= target; ++i) {
     running += counts_[i];

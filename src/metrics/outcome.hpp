@@ -35,9 +35,9 @@ std::string_view to_string(timeout_phase p) noexcept;
 /// "truncated_stream") for protocol and stream errors; it must outlive the ledger (use literals).
 struct request_fate {
   outcome kind = outcome::ok;
-  int http_status = 0;                          // for http_status (and informational otherwise)
-  timeout_phase phase = timeout_phase::total;   // for timeout
-  std::string_view reason;                      // for protocol_error / stream_error / connect_error
+  int http_status = 0;                         // for http_status (and informational otherwise)
+  timeout_phase phase = timeout_phase::total;  // for timeout
+  std::string_view reason;                     // for protocol_error / stream_error / connect_error
 };
 
 /// Counts of outcomes with their breakdowns. Cheap to add to on the hot path (an array

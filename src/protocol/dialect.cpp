@@ -40,6 +40,8 @@ std::string_view default_path(dialect d) noexcept {
   return "/";
 }
 
-bool can_stream(dialect d) noexcept { return d != dialect::openai_embeddings; }
+bool can_stream(dialect d) noexcept {
+  return d != dialect::openai_embeddings;
+}
 
 }  // namespace gb::protocol

@@ -43,10 +43,10 @@ class sse_reader {
   void reset() noexcept;
 
  private:
-  std::string buf_;        // unread wire bytes
-  std::size_t pos_ = 0;    // parse position in buf_
-  std::string event_;      // current event's "event" field
-  std::string data_;       // current event's joined data
+  std::string buf_;      // unread wire bytes
+  std::size_t pos_ = 0;  // parse position in buf_
+  std::string event_;    // current event's "event" field
+  std::string data_;     // current event's joined data
   bool has_data_ = false;
   bool last_was_cr_ = false;  // a CR ended the previous line: skip one following LF
   std::size_t max_event_bytes_;

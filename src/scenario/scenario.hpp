@@ -39,8 +39,8 @@ struct timeouts {
 
 struct header {
   std::string name;
-  std::string value;   // ${ENV} already substituted
-  bool secret = false; // came from ${ENV} or is an auth header: never written anywhere
+  std::string value;    // ${ENV} already substituted
+  bool secret = false;  // came from ${ENV} or is an auth header: never written anywhere
 };
 
 struct target {
@@ -57,17 +57,17 @@ struct target {
 struct prompt_source {
   enum class kind : std::uint8_t { synthetic, lines, jsonl, sharegpt };
   kind type = kind::synthetic;
-  std::string path;                              // lines/jsonl/sharegpt file
+  std::string path;                                          // lines/jsonl/sharegpt file
   distribution input_tokens{distribution::kind::fixed, 64};  // synthetic prompt length
-  std::int64_t shared_prefix_tokens = 0;          // common system prompt of N tokens
-  std::string system_prompt;                      // explicit system prompt text, if any
+  std::int64_t shared_prefix_tokens = 0;                     // common system prompt of N tokens
+  std::string system_prompt;                                 // explicit system prompt text, if any
 };
 
 /// One entry of a weighted request mix (models, dialects, prompt sources).
 struct mix_entry {
   double weight = 1;
-  std::string model;    // empty: the workload's model
-  std::string target;   // empty: every target
+  std::string model;   // empty: the workload's model
+  std::string target;  // empty: every target
   prompt_source prompts;
 };
 
@@ -78,12 +78,12 @@ struct workload {
   distribution output_tokens{distribution::kind::fixed, 128};  // sent as max_tokens
   bool ignore_eos = false;  // also sends min_tokens = max_tokens for exact lengths
   prompt_source prompts;
-  std::vector<mix_entry> mix;          // empty: single workload
-  std::int64_t turns = 1;              // multi-turn sessions of K turns
-  std::int64_t think_time_ns = 0;      // between turns
-  double repeat_ratio = 0;             // share of requests reusing an earlier prompt exactly
-  std::string split_by_header;         // response header whose value splits the metrics
-  std::vector<header> extra_headers;   // added to every request
+  std::vector<mix_entry> mix;         // empty: single workload
+  std::int64_t turns = 1;             // multi-turn sessions of K turns
+  std::int64_t think_time_ns = 0;     // between turns
+  double repeat_ratio = 0;            // share of requests reusing an earlier prompt exactly
+  std::string split_by_header;        // response header whose value splits the metrics
+  std::vector<header> extra_headers;  // added to every request
 };
 
 struct stage {
@@ -95,19 +95,19 @@ struct load {
   enum class model : std::uint8_t { closed, open };
   enum class arrival : std::uint8_t { constant, poisson, gamma };
   model mode = model::closed;
-  std::int64_t concurrency = 8;      // closed loop: slots; open loop: default in-flight cap
-  double rate = 0;                   // open loop: total arrivals per second
+  std::int64_t concurrency = 8;  // closed loop: slots; open loop: default in-flight cap
+  double rate = 0;               // open loop: total arrivals per second
   arrival process = arrival::constant;
-  double burstiness = 1;             // gamma shape factor (1 = Poisson, < 1 burstier)
+  double burstiness = 1;                 // gamma shape factor (1 = Poisson, < 1 burstier)
   std::int64_t duration_ns = 10 * s_ns;  // main phase; 0 with requests > 0: until count
-  std::int64_t requests = 0;         // main phase request count; 0: bounded by duration
+  std::int64_t requests = 0;             // main phase request count; 0: bounded by duration
   std::int64_t warmup_ns = 0;
   std::int64_t cooldown_ns = 0;
-  std::vector<stage> stages;         // k6-style ramps (replace duration when present)
-  std::int64_t max_in_flight = 0;    // open loop cap; 0: 4 × concurrency... see plan
+  std::vector<stage> stages;                  // k6-style ramps (replace duration when present)
+  std::int64_t max_in_flight = 0;             // open loop cap; 0: 4 × concurrency... see plan
   std::int64_t max_queue_wait_ns = 1 * s_ns;  // past this, a waiting arrival is dropped
-  std::int64_t threads = 0;          // worker threads; 0: the number of cores
-  std::int64_t connections = 0;      // connection pool per target; 0: as many as in flight
+  std::int64_t threads = 0;                   // worker threads; 0: the number of cores
+  std::int64_t connections = 0;               // connection pool per target; 0: as many as in flight
 };
 
 /// A sweep: a run per point, or a search for the highest rate meeting the SLOs.
@@ -130,13 +130,13 @@ struct slo {
 struct threshold {
   std::string expression;  // e.g. "ttft:p(95)<500ms"
   bool abort_on_fail = false;
-  std::string source;      // "file:line" or "--threshold"
+  std::string source;  // "file:line" or "--threshold"
 };
 
 struct output {
-  std::string report_path;  // empty: reports/<scenario>-<timestamp>.json
-  std::string hgrm_dir;     // empty: none
-  std::string hlog_path;    // empty: none
+  std::string report_path;    // empty: reports/<scenario>-<timestamp>.json
+  std::string hgrm_dir;       // empty: none
+  std::string hlog_path;      // empty: none
   std::string schedule_path;  // optional: each request's intended time and x-request-id
 };
 

@@ -12,9 +12,15 @@ TEST(ParseDuration, AcceptsEveryUnitAndCompounds) {
     const char* text;
     std::int64_t ns;
   };
-  const row rows[] = {{"0", 0},           {"250ms", 250'000'000}, {"1.5s", 1'500'000'000},
-                      {"2m", 120 * ns_per_s}, {"1h", 3600 * ns_per_s},   {"10us", 10'000},
-                      {"7ns", 7},         {"1m30s", 90 * ns_per_s}, {" 30s ", 30 * ns_per_s}};
+  const row rows[] = {{"0", 0},
+                      {"250ms", 250'000'000},
+                      {"1.5s", 1'500'000'000},
+                      {"2m", 120 * ns_per_s},
+                      {"1h", 3600 * ns_per_s},
+                      {"10us", 10'000},
+                      {"7ns", 7},
+                      {"1m30s", 90 * ns_per_s},
+                      {" 30s ", 30 * ns_per_s}};
   for (const auto& r : rows) {
     auto v = parse_duration_ns(r.text);
     ASSERT_TRUE(v.ok()) << r.text << ": " << v.message();
