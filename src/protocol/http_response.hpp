@@ -1,0 +1,86 @@
+#pragma once
+// Incremental HTTP/1.1 response parser (no I/O): status line, headers, then the body framed by
+// Content-Length, chunked transfer coding, or connection close. The client feeds it the bytes it
+// reads (after taking their arrival timestamp) and gets the body de-chunked, piece by piece, so
+// that SSE events can be timed as they arrive. Also accepts HTTP/1.0 responses and skips 1xx
+// interim responses (100 Continue). Bounded memory: header block and chunk-size lines have limits.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace gb::protocol {
+
+enum class http_parse_status : std::uint8_t {
+  need_more,         // all input consumed; feed more bytes
+  headers_complete,  // status and headers are available (returned once per response)
+  body_data,         // `out_body` holds the next piece of de-chunked body (may be empty)
+  message_complete,  // the response ended (returned once); see keep_alive()
+  error,             // malformed response; error_reason() says what (a static string)
+};
+
+/// Selected response headers (others are skipped without copying).
+struct http_response_head {
+  int status = 0;
+  int version_minor = 1;  // HTTP/1.x
+  std::string content_type;
+  std::int64_t content_length = -1;
+  bool chunked = false;
+  bool connection_close = false;  // "Connection: close", or HTTP/1.0 without keep-alive
+  std::string retry_after;        // raw value of retry-after, if any
+  std::string request_id;         // x-request-id or request-id, if any
+  std::string split_value;        // value of the header named by set_split_header(), if any
+};
+
+class http_response_parser {
+ public:
+  /// max_header_bytes bounds the status line + headers (default 64 KiB).
+  explicit http_response_parser(std::size_t max_header_bytes = 64 * 1024);
+
+  /// Names a response header (case-insensitive) whose value is kept in split_value.
+  void set_split_header(std::string_view name);
+
+  /// Parses from `in`, advancing `consumed` (bytes of `in` used by this call). Call in a loop:
+  ///   while ((st = p.parse(in.substr(used), n, body)) != need_more) { used += n; ... }
+  /// `out_body` views into `in` (valid while `in` is). Never throws; malformed input returns
+  /// error with error_reason() set (e.g. "bad_status_line", "headers_too_large",
+  /// "bad_chunk_size", "bad_content_length").
+  http_parse_status parse(std::string_view in, std::size_t& consumed, std::string_view& out_body);
+
+  /// The peer closed the connection. Returns message_complete when the body was framed by
+  /// connection close (or ended exactly), error ("truncated_body" / "truncated_headers") when
+  /// the response was incomplete.
+  http_parse_status on_eof();
+
+  const http_response_head& head() const noexcept { return head_; }
+  const char* error_reason() const noexcept { return error_; }
+  /// Whether the connection can carry another request after message_complete.
+  bool keep_alive() const noexcept;
+  /// Prepares for the next response on the same connection (keeps the split header name).
+  void reset() noexcept;
+
+ private:
+  enum class state : std::uint8_t {
+    status_line,
+    headers,
+    body_length,
+    body_chunk_size,
+    body_chunk_data,
+    body_chunk_crlf,
+    trailers,
+    body_eof,
+    done,
+    failed
+  };
+  http_response_head head_;
+  std::string line_;        // a partial line carried across calls
+  std::string split_name_;  // lower-case
+  std::size_t header_bytes_ = 0;
+  std::size_t max_header_bytes_;
+  std::int64_t remaining_ = 0;  // body bytes left in the current chunk / content-length
+  state state_ = state::status_line;
+  const char* error_ = "";
+};
+
+}  // namespace gb::protocol
