@@ -21,5 +21,10 @@ inline constexpr int exit_interrupted = 105;
 inline constexpr int exit_other = 1;
 
 action add_version_command(CLI::App& app);
+action add_run_command(CLI::App& app);
+action add_report_command(CLI::App& app);   // cmd_report.cpp
+action add_compare_command(CLI::App& app);  // cmd_compare.cpp
+action add_merge_command(CLI::App& app);    // cmd_merge.cpp
+action add_export_command(CLI::App& app);
 
 }  // namespace gb::app

@@ -17,6 +17,11 @@ int main(int argc, char** argv) {
     commands.emplace_back(app.get_subcommands({}).back(), std::move(a));
   };
   add(gb::app::add_version_command(app));
+  add(gb::app::add_run_command(app));
+  add(gb::app::add_export_command(app));
+  add(gb::app::add_report_command(app));
+  add(gb::app::add_compare_command(app));
+  add(gb::app::add_merge_command(app));
 
   try {
     app.parse(argc, argv);

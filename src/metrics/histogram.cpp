@@ -7,6 +7,34 @@
 
 namespace gb::metrics {
 
+namespace {
+
+int half_count_magnitude(int sigfigs) {
+  const int sub_bucket_count_magnitude =
+      static_cast<int>(std::ceil(std::log2(2.0 * std::pow(10.0, sigfigs))));
+  return std::max(sub_bucket_count_magnitude, 1) - 1;
+}
+
+int unit_magnitude_of(std::int64_t lowest) {
+  return std::bit_width(static_cast<std::uint64_t>(lowest)) - 1;
+}
+
+// HdrHistogram's getBucketsNeededToCoverValue.
+std::int32_t buckets_needed(std::int64_t highest, int unit_magnitude, int half_mag) {
+  std::int64_t smallest_untrackable = std::int64_t{1} << (unit_magnitude + half_mag + 1);
+  std::int32_t buckets = 1;
+  while (smallest_untrackable <= highest) {
+    if (smallest_untrackable > INT64_MAX / 2) {
+      return buckets + 1;
+    }
+    smallest_untrackable <<= 1;
+    ++buckets;
+  }
+  return buckets;
+}
+
+}  // namespace
+
 result<histogram> histogram::create(std::int64_t lowest, std::int64_t highest, int sigfigs) {
   if (lowest < 1) {
     return fail("histogram lowest value must be at least 1, got ", std::to_string(lowest));
@@ -19,17 +47,26 @@ result<histogram> histogram::create(std::int64_t lowest, std::int64_t highest, i
                 ") must be at least twice the lowest (", std::to_string(lowest), ")");
   }
   // unit_magnitude + half-count magnitude must leave room in 64 bits (as HdrHistogram checks).
-  const int unit_magnitude = std::bit_width(static_cast<std::uint64_t>(lowest)) - 1;
-  const int sub_bucket_count_magnitude =
-      static_cast<int>(std::ceil(std::log2(2.0 * std::pow(10.0, sigfigs))));
-  const int half_mag = std::max(sub_bucket_count_magnitude, 1) - 1;
-  if (unit_magnitude + half_mag > 61) {
+  if (unit_magnitude_of(lowest) + half_count_magnitude(sigfigs) > 61) {
     return fail("histogram lowest value ", std::to_string(lowest), " is too large for ",
                 std::to_string(sigfigs), " significant digits");
   }
   histogram h;
   h.init(lowest, highest, sigfigs);
   return h;
+}
+
+std::size_t histogram::layout_counts_len(std::int64_t lowest, std::int64_t highest,
+                                         int sigfigs) noexcept {
+  if (lowest < 1 || sigfigs < 1 || sigfigs > 5 || highest / 2 < lowest) {
+    return 0;
+  }
+  const int unit = unit_magnitude_of(lowest);
+  const int half = half_count_magnitude(sigfigs);
+  if (unit + half > 61) {
+    return 0;
+  }
+  return static_cast<std::size_t>(buckets_needed(highest, unit, half) + 1) << half;
 }
 
 histogram histogram::for_latency() {
@@ -42,26 +79,12 @@ void histogram::init(std::int64_t lowest, std::int64_t highest, int sigfigs) {
   lowest_ = lowest;
   highest_ = highest;
   sigfigs_ = sigfigs;
-  const int sub_bucket_count_magnitude =
-      static_cast<int>(std::ceil(std::log2(2.0 * std::pow(10.0, sigfigs))));
-  sub_bucket_half_count_magnitude_ = std::max(sub_bucket_count_magnitude, 1) - 1;
-  unit_magnitude_ = std::bit_width(static_cast<std::uint64_t>(lowest)) - 1;
+  sub_bucket_half_count_magnitude_ = half_count_magnitude(sigfigs);
+  unit_magnitude_ = unit_magnitude_of(lowest);
   sub_bucket_count_ = std::int32_t{1} << (sub_bucket_half_count_magnitude_ + 1);
   sub_bucket_half_count_ = sub_bucket_count_ / 2;
   sub_bucket_mask_ = (static_cast<std::int64_t>(sub_bucket_count_) - 1) << unit_magnitude_;
-
-  std::int64_t smallest_untrackable = static_cast<std::int64_t>(sub_bucket_count_)
-                                      << unit_magnitude_;
-  std::int32_t buckets = 1;
-  while (smallest_untrackable <= highest) {
-    if (smallest_untrackable > INT64_MAX / 2) {
-      ++buckets;
-      break;
-    }
-    smallest_untrackable <<= 1;
-    ++buckets;
-  }
-  bucket_count_ = buckets;
+  bucket_count_ = buckets_needed(highest, unit_magnitude_, sub_bucket_half_count_magnitude_);
   counts_.assign(static_cast<std::size_t>(bucket_count_ + 1) * sub_bucket_half_count_, 0);
   reset();
 }
@@ -113,7 +136,9 @@ std::int64_t histogram::lowest_equivalent(std::int64_t value) const noexcept {
 }
 
 std::int64_t histogram::highest_equivalent(std::int64_t value) const noexcept {
-  return lowest_equivalent(value) + size_of_equivalent_range(value) - 1;
+  // lowest + (size - 1): the top bucket of a histogram tracking up to INT64_MAX ends exactly at
+  // INT64_MAX, so adding the size first would overflow.
+  return lowest_equivalent(value) + (size_of_equivalent_range(value) - 1);
 }
 
 std::int64_t histogram::median_equivalent(std::int64_t value) const noexcept {
@@ -153,12 +178,31 @@ bool histogram::record_corrected(std::int64_t value, std::int64_t expected_inter
   if (!record(value, count)) {
     return false;
   }
-  if (expected_interval <= 0 || value <= expected_interval) {
+  if (expected_interval <= 0) {
     return true;
   }
-  for (std::int64_t missing = value - expected_interval; missing >= expected_interval;
-       missing -= expected_interval) {
-    record(missing, count);
+  // The missing values value - k*interval (k >= 1) that are >= interval form an arithmetic
+  // progression from `first` up to value - interval. Rather than recording them one by one (a
+  // stall of an hour at a 1 us interval would be 3.6e9 calls), add each bucket's share at once:
+  // the counts are exactly those of HdrHistogram's loop, at O(buckets) cost.
+  std::int64_t remaining = value / expected_interval - 1;
+  if (remaining <= 0) {
+    return true;
+  }
+  std::int64_t missing = expected_interval + value % expected_interval;
+  if (missing < min_value_) {
+    min_value_ = missing;
+  }
+  while (remaining > 0) {
+    const std::size_t i = index_of(missing);
+    const std::int64_t top = highest_equivalent(missing);
+    const std::int64_t n = std::min(remaining, (top - missing) / expected_interval + 1);
+    counts_[i] += n * count;
+    total_count_ += n * count;
+    remaining -= n;
+    if (remaining > 0) {
+      missing += n * expected_interval;
+    }
   }
   return true;
 }
@@ -183,20 +227,36 @@ bool histogram::set_count_at_index(std::size_t index, std::int64_t count) noexce
 }
 
 std::int64_t histogram::add(const histogram& other) noexcept {
-  std::int64_t dropped = 0;
   out_of_range_ += other.out_of_range_;
-  if (same_layout(other)) {
-    for (std::size_t i = 0; i < counts_.size(); ++i) {
-      counts_[i] += other.counts_[i];
-    }
-    total_count_ += other.total_count_;
-    if (other.total_count_ > 0) {
-      min_value_ = std::min(min_value_, other.min_value_);
-      max_value_ = std::max(max_value_, other.max_value_);
-    }
-    return 0;
-  }
   const std::size_t n = other.used_len();
+  if (unit_magnitude_ == other.unit_magnitude_ &&
+      sub_bucket_half_count_magnitude_ == other.sub_bucket_half_count_magnitude_) {
+    // Same index mapping (only the top differs, or nothing): sum bucket by bucket.
+    std::int64_t dropped = 0;
+    std::size_t last = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t c = other.counts_[i];
+      if (c == 0) {
+        continue;
+      }
+      if (i >= counts_.size()) {
+        dropped += c;
+        continue;
+      }
+      counts_[i] += c;
+      total_count_ += c;
+      last = i;
+    }
+    out_of_range_ += dropped;
+    if (other.total_count_ > dropped) {
+      min_value_ = std::min(min_value_, other.min_value_);
+      const std::int64_t top = dropped == 0 ? other.max_value_ : value_at_index(last);
+      max_value_ = std::max(max_value_, top);
+    }
+    return dropped;
+  }
+  // Different resolution: record each of other's buckets at its lowest value (as HdrHistogram).
+  std::int64_t dropped = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t c = other.counts_[i];
     if (c != 0 && !record(other.value_at_index(i), c)) {
@@ -207,7 +267,8 @@ std::int64_t histogram::add(const histogram& other) noexcept {
 }
 
 std::size_t histogram::used_len() const noexcept {
-  std::size_t n = counts_.size();
+  // max_value_ is an upper bound of every recorded value, so start the search at its index.
+  std::size_t n = std::min(index_of(max_value_) + 1, counts_.size());
   while (n > 0 && counts_[n - 1] == 0) {
     --n;
   }
@@ -259,25 +320,45 @@ double histogram::stddev() const noexcept {
   return std::sqrt(total / static_cast<double>(total_count_));
 }
 
+std::int64_t histogram::count_at_percentile(double percentile) const noexcept {
+  // As hdr-histogram-js (and, in effect, Java's nextAfter-down form): compute the fractional
+  // count, take one ulp off so that floating-point round-off never pushes it past an integer,
+  // then round up. At least 1 so that the first recorded value is reached.
+  const double requested = std::min(std::max(percentile, 0.0), 100.0);
+  const double fractional = requested / 100.0 * static_cast<double>(total_count_);
+  const double ulp = fractional > 0 ? std::exp2(std::floor(std::log2(fractional)) - 52) : 0.0;
+  return std::max<std::int64_t>(static_cast<std::int64_t>(std::ceil(fractional - ulp)), 1);
+}
+
 std::int64_t histogram::value_at_percentile(double percentile) const noexcept {
-  if (total_count_ == 0) {
+  if (total_count_ == 0 || std::isnan(percentile)) {
     return 0;
   }
-  // As HdrHistogram (Java, JS): step one ulp down so that rounding never overruns into the next
-  // bucket, then take the ceiling of the fractional count.
-  const double requested = std::clamp(std::nextafter(percentile, -INFINITY), 0.0, 100.0);
-  const double fractional = requested / 100.0 * static_cast<double>(total_count_);
-  const std::int64_t target =
-      std::max<std::int64_t>(static_cast<std::int64_t>(std::ceil(fractional)), 1);
-  std::int64_t running = 0;
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
-    running += counts_[i];
-    if (running >= target) {
-      const std::int64_t v = value_at_index(i);
-      return percentile == 0.0 ? lowest_equivalent(v) : highest_equivalent(v);
+  const std::int64_t target = count_at_percentile(percentile);
+  // The answer is the first index whose cumulative count reaches target. For high percentiles
+  // it is found sooner from the top: index i is it when cum(i) >= target > cum(i) - counts[i].
+  std::size_t found = 0;
+  if (target > total_count_ / 2) {
+    std::int64_t cumulative = total_count_;
+    for (std::size_t i = used_len(); i-- > 0;) {
+      if (cumulative - counts_[i] < target) {
+        found = i;
+        break;
+      }
+      cumulative -= counts_[i];
+    }
+  } else {
+    std::int64_t running = 0;
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+      running += counts_[i];
+      if (running >= target) {
+        found = i;
+        break;
+      }
     }
   }
-  return 0;
+  const std::int64_t v = value_at_index(found);
+  return percentile <= 0.0 ? lowest_equivalent(v) : highest_equivalent(v);
 }
 
 double histogram::percentile_at_or_below(std::int64_t value) const noexcept {

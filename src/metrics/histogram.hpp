@@ -27,6 +27,12 @@ class histogram {
   /// 1 <= sigfigs <= 5; otherwise returns an error naming the bad argument.
   static result<histogram> create(std::int64_t lowest, std::int64_t highest, int sigfigs);
 
+  /// Length of the counts array that create(lowest, highest, sigfigs) would allocate, without
+  /// allocating it (decoders check it against their memory limit first); 0 when the arguments
+  /// are invalid.
+  static std::size_t layout_counts_len(std::int64_t lowest, std::int64_t highest,
+                                       int sigfigs) noexcept;
+
   /// The default latency layout (1 ns .. 1 h, 3 digits). Never fails.
   static histogram for_latency();
 
@@ -37,14 +43,16 @@ class histogram {
 
   /// Records `value` and, when value > expected_interval > 0, the synthetic values
   /// value - expected_interval, value - 2*expected_interval, ... down to expected_interval, as
-  /// HdrHistogram's recordCorrectedValue does (coordinated-omission backfill). Returns false when
-  /// `value` itself is out of range.
+  /// HdrHistogram's recordCorrectedValue does (coordinated-omission backfill), each with
+  /// `count`. The backfill costs O(buckets), not O(value / expected_interval). Returns false (and
+  /// backfills nothing) when `value` itself is out of range.
   bool record_corrected(std::int64_t value, std::int64_t expected_interval,
                         std::int64_t count = 1) noexcept;
 
   /// Adds every count of `other` into this histogram. With the same layout this is a bucket by
-  /// bucket sum; otherwise each of other's buckets is recorded at its lowest value (as
-  /// HdrHistogram's add does), and those beyond this histogram's range are counted out of range.
+  /// bucket sum (also when only the highest value differs); otherwise each of other's buckets is
+  /// recorded at its lowest value (as HdrHistogram's add does). Counts beyond this histogram's
+  /// range are added to out_of_range_count(), never dropped silently.
   /// out_of_range_count() adds up as well. Returns the number of counts that did not fit.
   std::int64_t add(const histogram& other) noexcept;
 
@@ -65,11 +73,15 @@ class histogram {
   double mean() const noexcept;
   /// Population standard deviation using median equivalent values; 0 when empty.
   double stddev() const noexcept;
-  /// The value at `percentile` (0..100, clamped) with HdrHistogram's semantics: the highest
-  /// equivalent value of the first bucket whose cumulative count reaches
-  /// round-half-up(percentile/100 * total_count) (at least 1); the lowest equivalent value for
-  /// percentile 0. Returns 0 when empty.
+  /// The value at `percentile` (0..100, clamped) with HdrHistogram's (Java, JavaScript)
+  /// semantics: the highest equivalent value of the first bucket whose cumulative count reaches
+  /// count_at_percentile(percentile); the lowest equivalent value for percentile 0. Returns 0
+  /// when empty or when percentile is NaN.
   std::int64_t value_at_percentile(double percentile) const noexcept;
+  /// The cumulative count a percentile (0..100, clamped) asks for, as hdr-histogram-js computes
+  /// it: ceil(p/100 * total_count - 1 ulp), at least 1. (HdrHistogram_c rounds half up instead,
+  /// so its percentiles can differ by one bucket on small counts.)
+  std::int64_t count_at_percentile(double percentile) const noexcept;
   /// Fraction (0..100) of recorded values <= value.
   double percentile_at_or_below(std::int64_t value) const noexcept;
 
@@ -94,7 +106,8 @@ class histogram {
     return index < counts_.size() ? counts_[index] : 0;
   }
   /// Sets the count at an index (for decoders); returns false when the index is past the end or
-  /// count is negative. Keeps total_count() and min/max consistent.
+  /// count is negative. Keeps total_count() exact; min/max widen to include the index (they
+  /// never shrink, so lowering a count can leave them wider than the data).
   bool set_count_at_index(std::size_t index, std::int64_t count) noexcept;
   /// Counts index of a value; the value must be in [0, highest_trackable()].
   std::size_t index_of(std::int64_t value) const noexcept;

@@ -64,6 +64,35 @@ void ledger::add(const request_fate& f) {
   }
 }
 
+void ledger::add_many(const request_fate& f, std::int64_t n) {
+  if (n <= 0) {
+    return;
+  }
+  counts_[static_cast<std::size_t>(f.kind)] += n;
+  switch (f.kind) {
+    case outcome::http_status:
+      by_status_[f.http_status] += n;
+      break;
+    case outcome::timeout:
+      timeouts_[static_cast<std::size_t>(f.phase)] += n;
+      break;
+    case outcome::protocol_error:
+    case outcome::stream_error:
+    case outcome::connect_error:
+    case outcome::tls_error:
+      if (!f.reason.empty()) {
+        std::string key(to_string(f.kind));
+        key += '/';
+        key += f.reason;
+        by_reason_[key] += n;
+      }
+      break;
+    case outcome::ok:
+    case outcome::cancelled:
+      break;
+  }
+}
+
 void ledger::merge(const ledger& other) {
   started_ += other.started_;
   for (std::size_t i = 0; i < outcome_count; ++i) {

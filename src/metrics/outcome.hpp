@@ -50,6 +50,14 @@ class ledger {
   void merge(const ledger& other);
   /// Counts a request as started (call once per request, before its fate is known).
   void start() noexcept { ++started_; }
+  /// Counts `n` requests with the same fate (n <= 0 is ignored); for decoders of stored reports.
+  void add_many(const request_fate& f, std::int64_t n);
+  /// Counts `n` requests as started (n <= 0 is ignored); for decoders of stored reports.
+  void start_many(std::int64_t n) noexcept {
+    if (n > 0) {
+      started_ += n;
+    }
+  }
 
   std::int64_t started() const noexcept { return started_; }
   std::int64_t count(outcome o) const noexcept { return counts_[static_cast<std::size_t>(o)]; }

@@ -33,4 +33,12 @@ std::int64_t slots_at(const scenario::load& load, std::int64_t t_ns, int index, 
 /// The largest value slots_at can return for this worker (to size pools).
 std::int64_t max_slots(const scenario::load& load, int index, int count) noexcept;
 
+/// Worker `index`'s share of the main phase's request count (load.requests split exactly: the
+/// shares add up to the total); -1 when the main phase is not bounded by a count.
+std::int64_t request_quota(const scenario::load& load, int index, int count) noexcept;
+
+/// Open loop: worker `index`'s cap on requests in flight. load.max_in_flight when set (split
+/// across workers), else max(4 × concurrency, 10 s of the peak rate) split; at least 1.
+std::int64_t in_flight_cap(const scenario::load& load, int index, int count) noexcept;
+
 }  // namespace gb::plan

@@ -46,11 +46,17 @@ class http_response_parser {
   /// `out_body` views into `in` (valid while `in` is). Never throws; malformed input returns
   /// error with error_reason() set (e.g. "bad_status_line", "headers_too_large",
   /// "bad_chunk_size", "bad_content_length").
+  /// After message_complete, bytes left in `in` are not part of this response: parse() returns
+  /// need_more for an empty `in` and error "data_after_response" otherwise (call reset() first to
+  /// parse a next response). Responses to 1xx are skipped silently (their bytes count towards
+  /// max_header_bytes); 101 Switching Protocols is an error ("unexpected_upgrade").
   http_parse_status parse(std::string_view in, std::size_t& consumed, std::string_view& out_body);
 
   /// The peer closed the connection. Returns message_complete when the body was framed by
   /// connection close (or ended exactly), error ("truncated_body" / "truncated_headers") when
-  /// the response was incomplete.
+  /// the response was incomplete, error "closed_before_response" when no byte of a response
+  /// arrived (e.g. a stale keep-alive connection). After message_complete it returns
+  /// message_complete again.
   http_parse_status on_eof();
 
   const http_response_head& head() const noexcept { return head_; }
@@ -73,9 +79,22 @@ class http_response_parser {
     done,
     failed
   };
+  enum class line_result : std::uint8_t { complete, partial, too_long };
+  line_result take_line(std::string_view in, std::size_t& pos, std::string_view& line,
+                        std::size_t limit);
+  http_parse_status fail(const char* reason) noexcept;
+  bool parse_status_line(std::string_view line) noexcept;
+  const char* parse_header(std::string_view line);  // nullptr, or the error reason
+  void start_body() noexcept;
+
   http_response_head head_;
-  std::string line_;        // a partial line carried across calls
-  std::string split_name_;  // lower-case
+  std::string line_;               // a partial line carried across calls
+  bool line_used_ = false;         // line_ holds a line already handed out: clear before reuse
+  bool te_seen_ = false;           // a Transfer-Encoding header was present
+  bool keep_alive_token_ = false;  // "Connection: keep-alive" (matters for HTTP/1.0)
+  bool force_close_ = false;       // framing that forbids reuse (body until close, TE + CL)
+  bool any_bytes_ = false;         // some byte of this response arrived
+  std::string split_name_;         // lower-case
   std::size_t header_bytes_ = 0;
   std::size_t max_header_bytes_;
   std::int64_t remaining_ = 0;  // body bytes left in the current chunk / content-length

@@ -20,6 +20,8 @@ struct request_spec {
   std::string_view model;
   std::span<const chat_message> messages;  // chat/messages dialects; for completions and
                                            // embeddings the messages' contents are joined
+                                           // with '\n'; for Anthropic, "system" messages go
+                                           // to the top-level "system" (joined with '\n')
   bool stream = true;
   bool include_usage = true;     // OpenAI stream_options.include_usage
   std::int64_t max_tokens = -1;  // -1: omit (Anthropic requires it: 1024 is sent then)

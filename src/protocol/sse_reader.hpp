@@ -26,7 +26,9 @@ enum class sse_status : std::uint8_t {
 
 class sse_reader {
  public:
-  /// max_event_bytes bounds the memory one event may take (default 8 MiB).
+  /// max_event_bytes bounds one event's data + event name, and any single line (plus 64 bytes for
+  /// the field name); default 8 MiB. The reader holds at most about twice that. Where reads are
+  /// split never changes the outcome.
   explicit sse_reader(std::size_t max_event_bytes = 8u << 20);
 
   /// Appends bytes from the wire.
@@ -36,6 +38,10 @@ class sse_reader {
   /// no data lines are not dispatched (per the SSE spec), only comments are skipped.
   sse_status next(sse_event& out);
 
+  /// Whether part of an event is buffered, i.e. a stream ending now is truncated. An event whose
+  /// final blank line never came is never dispatched (per the SSE spec).
+  bool truncated() const noexcept { return pending_bytes() != 0; }
+
   /// Bytes buffered but not yet forming a complete event (to detect truncated streams at EOF).
   std::size_t pending_bytes() const noexcept;
 
@@ -43,12 +49,16 @@ class sse_reader {
   void reset() noexcept;
 
  private:
-  std::string buf_;      // unread wire bytes
-  std::size_t pos_ = 0;  // parse position in buf_
-  std::string event_;    // current event's "event" field
-  std::string data_;     // current event's joined data
+  std::string buf_;          // unread wire bytes
+  std::size_t pos_ = 0;      // parse position in buf_
+  std::size_t scanned_ = 0;  // bytes after pos_ known to hold no line end
+  std::string event_;        // current event's "event" field
+  std::string data_;         // current event's joined data
   bool has_data_ = false;
-  bool last_was_cr_ = false;  // a CR ended the previous line: skip one following LF
+  bool last_was_cr_ = false;    // a CR ended the previous line: skip one following LF
+  bool started_ = false;        // the optional leading byte-order mark has been checked
+  bool too_large_ = false;      // sticky: an event exceeded max_event_bytes_
+  bool pending_clear_ = false;  // event_/data_ belong to the last dispatched event
   std::size_t max_event_bytes_;
 };
 

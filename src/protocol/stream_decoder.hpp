@@ -24,7 +24,10 @@ enum class event_kind : std::uint8_t {
 };
 
 /// What one event contributed. Views point into the event/decoder and are valid until the next
-/// decode() call.
+/// decode() call. The token counts are set on whatever kind of event carries them: the OpenAI
+/// include_usage chunk (kind usage) but also a finish chunk that has usage (kind preamble), the
+/// Anthropic message_start (kind ignored, input_tokens only) and message_delta (kind usage).
+/// Read them from every event, not only from usage events.
 struct stream_update {
   event_kind kind = event_kind::ignored;
   std::string_view text;            // the content delta text (for content events), may be empty
@@ -39,6 +42,8 @@ class stream_decoder {
  public:
   virtual ~stream_decoder() = default;
   /// Classifies one SSE event. Never throws; malformed input yields event_kind::malformed.
+  /// Empty (all-whitespace) data is `ignored`. JSON is validated fully (RFC 8259, nesting up to
+  /// 64 levels); bytes inside strings are not checked for UTF-8 validity. No allocation once warm.
   virtual stream_update decode(const sse_event& ev) = 0;
   /// Clears per-stream state.
   virtual void reset() noexcept = 0;
@@ -62,6 +67,8 @@ struct body_summary {
 };
 
 /// Decodes a whole response body of dialect `d`. Never throws; invalid JSON gives valid=false.
+/// Error bodies of either vendor's shape (and vLLM's {"object":"error",...}) are recognised
+/// whatever `d` is; error_type is the error's "type", else its "code".
 body_summary decode_body(dialect d, std::string_view body);
 
 }  // namespace gb::protocol

@@ -51,7 +51,8 @@ struct target {
   std::vector<header> headers;
   tls_options tls;
   struct timeouts timeouts;
-  std::string role;  // "direct", "gateway", "proxy" for overhead runs; empty otherwise
+  std::string role;          // "direct", "gateway", "proxy" for overhead runs; empty otherwise
+  std::string url_template;  // the URL as written when it held ${ENV} (reports print this)
 };
 
 struct prompt_source {
@@ -103,8 +104,9 @@ struct load {
   std::int64_t requests = 0;             // main phase request count; 0: bounded by duration
   std::int64_t warmup_ns = 0;
   std::int64_t cooldown_ns = 0;
-  std::vector<stage> stages;                  // k6-style ramps (replace duration when present)
-  std::int64_t max_in_flight = 0;             // open loop cap; 0: 4 × concurrency... see plan
+  std::vector<stage> stages;       // k6-style ramps (replace duration when present)
+  double stage_start = 0;          // level the first stage ramps from (k6 startRate / startVUs)
+  std::int64_t max_in_flight = 0;  // open loop cap; 0: plan::in_flight_cap decides
   std::int64_t max_queue_wait_ns = 1 * s_ns;  // past this, a waiting arrival is dropped
   std::int64_t threads = 0;                   // worker threads; 0: the number of cores
   std::int64_t connections = 0;               // connection pool per target; 0: as many as in flight

@@ -1,0 +1,442 @@
+#include "driver/worker.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <climits>
+
+#include "util/clock.hpp"
+
+namespace gb::driver {
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr std::int64_t late_arrival_ns = 5'000'000;
+constexpr std::int64_t slot_poll_ns = 10'000'000;
+
+std::chrono::steady_clock::time_point to_tp(std::int64_t ns) {
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
+}
+
+std::size_t phase_index(plan::phase p) {
+  return static_cast<std::size_t>(p);
+}
+
+}  // namespace
+
+struct worker::slot {
+  explicit slot(net::io_context& ioc, std::size_t i) : index(i), wake(ioc) {}
+  std::size_t index;
+  net::steady_timer wake;
+  plan::prepared_request req;
+  metrics::request_record rec;
+  client::exchange_buffers x;
+  bool has_work = false;
+  std::int64_t intended = 0;
+};
+
+worker::worker(const worker_shared& shared, int index, snapshot_sink sink)
+    : sh_(shared),
+      load_(shared.sc->load),
+      index_(index),
+      sink_(std::move(sink)),
+      factory_(*shared.sc, shared.prompts, index, shared.count),
+      tick_timer_(ioc_),
+      dispatch_timer_(ioc_),
+      grace_timer_(ioc_) {
+  for (const auto& t : sh_.targets) {
+    pools_.push_back(std::make_unique<client::connection_pool>(ioc_, *t));
+  }
+  stats_ptr_.resize(sh_.targets.size(), {nullptr, nullptr, nullptr});
+  intervals_.resize(sh_.targets.size());
+  in_flight_.assign(sh_.targets.size(), 0);
+  in_flight_since_.assign(sh_.targets.size(), 0);
+  if (load_.requests > 0) {
+    main_quota_ = load_.requests / sh_.count + (index_ < load_.requests % sh_.count ? 1 : 0);
+  }
+}
+
+worker::~worker() = default;
+
+void worker::spawn(net::awaitable<void> a) {
+  ++live_;
+  net::co_spawn(ioc_, std::move(a), [this](std::exception_ptr e) {
+    if (e) {
+      std::rethrow_exception(e);  // a bug: let it surface
+    }
+    on_coroutine_done();
+  });
+}
+
+worker::slot& worker::new_slot() {
+  slots_.push_back(std::make_unique<slot>(ioc_, slots_.size()));
+  slot& s = *slots_.back();
+  s.x.reader.set_split_header(sh_.sc->workload.split_by_header);
+  s.x.reader.set_capture_text(sh_.sc->workload.turns > 1);
+  return s;
+}
+
+void worker::run() {
+  const std::int64_t now = now_ns();
+  (void)now;
+  if (load_.mode == scenario::load::model::closed) {
+    const std::int64_t n = plan::max_slots(load_, index_, sh_.count);
+    for (std::int64_t i = 0; i < n; ++i) {
+      spawn(closed_slot(new_slot()));
+    }
+  } else {
+    dispatcher_done_ = false;
+    spawn(dispatcher());
+  }
+  if (sh_.end_offset_ns != INT64_MAX && sh_.drain_grace_ns > 0) {
+    grace_timer_.expires_at(to_tp(sh_.start_ns + sh_.end_offset_ns + sh_.drain_grace_ns));
+    grace_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !finished_) {
+        cancel_all();
+      }
+    });
+  }
+  net::co_spawn(ioc_, ticker(), net::detached);
+  if (live_ == 0) {
+    on_coroutine_done();
+  }
+  ioc_.run();
+}
+
+void worker::on_coroutine_done() {
+  if (live_ > 0) {
+    --live_;
+  }
+  if (live_ > 0 || finished_) {
+    return;
+  }
+  finished_ = true;
+  finish_phases();
+  post_snapshot(true);
+  tick_timer_.cancel();
+  grace_timer_.cancel();
+  dispatch_timer_.cancel();
+  for (auto& p : pools_) {
+    health_.connects += p->connects;
+    p->close_all();
+  }
+}
+
+void worker::request_stop(std::int64_t grace_ns) {
+  net::post(ioc_, [this, grace_ns] { stop_now(grace_ns); });
+}
+
+void worker::stop_now(std::int64_t grace_ns) {
+  if (finished_) {
+    return;
+  }
+  if (stopping_) {
+    cancel_all();  // a second stop: no more grace
+    return;
+  }
+  stopping_ = true;
+  dispatch_timer_.cancel();
+  for (auto& s : slots_) {
+    s->wake.cancel();  // idle, polling or thinking slots end
+  }
+  grace_timer_.cancel();
+  grace_timer_.expires_at(to_tp(now_ns() + grace_ns));
+  grace_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !finished_) {
+      cancel_all();
+    }
+  });
+}
+
+void worker::cancel_all() {
+  stopping_ = true;
+  cancelled_ = true;
+  dispatch_timer_.cancel();
+  for (auto& s : slots_) {
+    s->wake.cancel();
+  }
+  for (auto& p : pools_) {
+    p->close_all();
+  }
+}
+
+void worker::wake_idle() {
+  for (slot* s : idle_) {
+    s->wake.cancel();
+  }
+  idle_.clear();
+}
+
+metrics::stats& worker::stats_for(std::size_t target, plan::phase p) {
+  metrics::stats*& ptr = stats_ptr_[target][phase_index(p)];
+  if (ptr == nullptr) {
+    ptr =
+        &stats_.by_target_phase[sh_.targets[target]->config.name][std::string(plan::to_string(p))];
+  }
+  return *ptr;
+}
+
+metrics::interval_accum& worker::interval_for(std::size_t target, plan::phase p) {
+  auto& ptr = intervals_[target][phase_index(p)];
+  if (!ptr) {
+    ptr = std::make_unique<metrics::interval_accum>();
+  }
+  return *ptr;
+}
+
+void worker::track_in_flight(std::size_t target, int delta) {
+  const std::int64_t now = now_ns();
+  const plan::phase p = plan::phase_at(sh_.phases, now - sh_.start_ns);
+  metrics::stats* st = stats_ptr_[target][phase_index(p)];
+  if (st != nullptr && in_flight_since_[target] > 0) {
+    st->inflight_area_ns += in_flight_[target] * (now - in_flight_since_[target]);
+  }
+  in_flight_[target] += delta;
+  in_flight_total_ += delta;
+  in_flight_since_[target] = now;
+  if (st != nullptr) {
+    st->inflight_max = std::max(st->inflight_max, in_flight_[target]);
+  }
+}
+
+net::awaitable<void> worker::do_request(slot& s, std::int64_t intended) {
+  const std::size_t t = std::min(s.req.target_index, pools_.size() - 1);
+  const plan::phase p = plan::phase_at(sh_.phases, intended - sh_.start_ns);
+  if (p == plan::phase::main) {
+    ++main_started_;
+  }
+  metrics::stats& st = stats_for(t, p);
+  st.outcomes.start();
+  ++interval_for(t, p).started;
+  track_in_flight(t, +1);
+  s.rec.clear();
+  s.rec.intended_ns = intended;
+  s.rec.planned_input_tokens = s.req.input_tokens;
+  co_await client::perform(*pools_[t], s.x, s.req.body, s.req.request_id, s.rec, cancelled_);
+  track_in_flight(t, -1);
+  metrics::record_request(st, s.rec, sh_.slos);
+  record_splits(s, t, p);
+  interval_for(t, p).add(s.rec);
+  factory_.on_response(s.index, s.x.reader.text(), s.rec.fate.kind == metrics::outcome::ok);
+}
+
+void worker::record_splits(const slot& s, std::size_t t, plan::phase p) {
+  const auto& wl = sh_.sc->workload;
+  auto record_into = [&](std::string_view label) {
+    key_.clear();
+    key_.append(sh_.targets[t]->config.name);
+    key_.append("/");
+    key_.append(plan::to_string(p));
+    key_.append("/");
+    key_.append(label);
+    auto it = stats_.splits.find(key_);
+    if (it == stats_.splits.end()) {
+      it = stats_.splits.emplace(key_, metrics::stats{}).first;
+    }
+    it->second.outcomes.start();
+    metrics::record_request(it->second, s.rec, sh_.slos);
+  };
+  if (!wl.split_by_header.empty()) {
+    const std::string& v = s.x.reader.head().split_value;
+    std::string label = wl.split_by_header + "=" + (v.empty() ? std::string("none") : v);
+    record_into(label);
+  }
+  if (wl.turns > 1) {
+    record_into("turn=" + std::to_string(s.req.turn + 1));
+  }
+}
+
+net::awaitable<void> worker::closed_slot(slot& s) {
+  std::int64_t intended = sh_.start_ns;
+  bool waiting = false;
+  while (!stopping_) {
+    const std::int64_t now = now_ns();
+    const std::int64_t t = now - sh_.start_ns;
+    if (t >= sh_.end_offset_ns) {
+      break;
+    }
+    if (static_cast<std::int64_t>(s.index) >= plan::slots_at(load_, t, index_, sh_.count)) {
+      waiting = true;  // ramping (stages): this slot is not wanted yet
+      s.wake.expires_at(to_tp(now + slot_poll_ns));
+      co_await s.wake.async_wait(use_tuple);
+      continue;
+    }
+    if (waiting) {
+      intended = now;
+      waiting = false;
+    }
+    const plan::phase p = plan::phase_at(sh_.phases, std::max(now, intended) - sh_.start_ns);
+    if (p == plan::phase::main && main_quota_ >= 0 && main_started_ >= main_quota_) {
+      break;
+    }
+    factory_.next(s.index, s.req);
+    if (s.req.delay_ns > 0) {
+      s.wake.expires_at(to_tp(now + s.req.delay_ns));
+      co_await s.wake.async_wait(use_tuple);
+      if (stopping_) {
+        break;
+      }
+      intended = now_ns();
+    }
+    co_await do_request(s, intended);
+    intended = s.rec.done_ns > 0 ? s.rec.done_ns : now_ns();
+  }
+}
+
+bool worker::take_queued(slot& s) {
+  const std::int64_t now = now_ns();
+  while (!queue_.empty()) {
+    const std::int64_t i = queue_.front();
+    queue_.pop_front();
+    if (now - i > load_.max_queue_wait_ns) {
+      drop(i);
+      continue;
+    }
+    s.has_work = true;
+    s.intended = i;
+    return true;
+  }
+  return false;
+}
+
+void worker::drop(std::int64_t intended) {
+  const plan::phase p = plan::phase_at(sh_.phases, intended - sh_.start_ns);
+  ++stats_for(0, p).dropped;
+  ++health_.dropped;
+}
+
+net::awaitable<void> worker::open_slot(slot& s) {
+  while (true) {
+    if (!s.has_work) {
+      if (stopping_ || (dispatcher_done_ && queue_.empty())) {
+        break;
+      }
+      idle_.push_back(&s);
+      s.wake.expires_at(net::steady_timer::time_point::max());
+      co_await s.wake.async_wait(use_tuple);
+      continue;
+    }
+    s.has_work = false;
+    if (stopping_) {
+      break;
+    }
+    factory_.next(s.index, s.req);
+    co_await do_request(s, s.intended);
+    if (!stopping_) {
+      take_queued(s);
+    }
+  }
+}
+
+net::awaitable<void> worker::dispatcher() {
+  auto schedule = plan::make_arrival_schedule(load_, sh_.sc->seed, index_, sh_.count);
+  while (!stopping_) {
+    const std::int64_t off = schedule->next();
+    if (off == INT64_MAX) {
+      break;
+    }
+    const std::int64_t at = sh_.start_ns + off;
+    if (at > now_ns()) {
+      dispatch_timer_.expires_at(to_tp(at));
+      co_await dispatch_timer_.async_wait(use_tuple);
+      if (stopping_) {
+        break;
+      }
+    }
+    const std::int64_t now = now_ns();
+    ++health_.arrivals;
+    if (now - at > late_arrival_ns) {
+      ++health_.late_arrivals;
+    }
+    while (!queue_.empty() && now - queue_.front() > load_.max_queue_wait_ns) {
+      drop(queue_.front());
+      queue_.pop_front();
+    }
+    if (!idle_.empty()) {
+      slot* s = idle_.back();
+      idle_.pop_back();
+      s->has_work = true;
+      s->intended = at;
+      s->wake.cancel();
+    } else if (static_cast<std::int64_t>(slots_.size()) < sh_.open_cap) {
+      slot& s = new_slot();
+      s.has_work = true;
+      s.intended = at;
+      spawn(open_slot(s));
+    } else {
+      queue_.push_back(at);
+      ++health_.queued;
+    }
+  }
+  dispatcher_done_ = true;
+  if (stopping_) {
+    while (!queue_.empty()) {
+      drop(queue_.front());
+      queue_.pop_front();
+    }
+  }
+  if (queue_.empty()) {
+    wake_idle();
+  }
+}
+
+net::awaitable<void> worker::ticker() {
+  while (!finished_) {
+    tick_timer_.expires_at(to_tp(sh_.start_ns + (interval_index_ + 1) * sh_.interval_ns));
+    auto [ec] = co_await tick_timer_.async_wait(use_tuple);
+    if (finished_) {
+      break;
+    }
+    if (!ec) {
+      post_snapshot(false);
+      ++interval_index_;
+    }
+    if (dispatcher_done_ && queue_.empty() && load_.mode == scenario::load::model::open) {
+      wake_idle();
+    }
+  }
+}
+
+void worker::post_snapshot(bool last) {
+  interval_snapshot snap;
+  snap.worker = index_;
+  snap.index = interval_index_;
+  snap.last = last;
+  snap.in_flight = in_flight_total_;
+  snap.queued = static_cast<std::int64_t>(queue_.size());
+  for (std::size_t t = 0; t < intervals_.size(); ++t) {
+    for (std::size_t p = 0; p < 3; ++p) {
+      auto& acc = intervals_[t][p];
+      if (acc && !acc->empty()) {
+        snap.parts.push_back({t, static_cast<plan::phase>(p), *acc});
+        acc->reset();
+      }
+    }
+  }
+  sink_(std::move(snap));
+}
+
+void worker::finish_phases() {
+  const std::int64_t now = now_ns();
+  for (std::size_t t = 0; t < stats_ptr_.size(); ++t) {
+    for (const plan::phase_window& w : sh_.phases) {
+      metrics::stats* st = stats_ptr_[t][phase_index(w.which)];
+      if (st == nullptr) {
+        continue;
+      }
+      st->phase_start_ns = sh_.start_ns + w.start_ns;
+      const std::int64_t end = w.end_ns == INT64_MAX ? now - sh_.start_ns : w.end_ns;
+      st->phase_end_ns = sh_.start_ns + std::min(end, now - sh_.start_ns);
+      if (w.end_ns == INT64_MAX && st->last_done_ns > 0) {
+        st->phase_end_ns = st->last_done_ns;
+      }
+    }
+  }
+}
+
+}  // namespace gb::driver

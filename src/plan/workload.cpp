@@ -1,0 +1,347 @@
+#include "plan/workload.hpp"
+
+#include <algorithm>
+
+#include "plan/prompt_data.hpp"
+#include "plan/rng.hpp"
+#include "plan/sampling.hpp"
+#include "protocol/request_builder.hpp"
+
+namespace gb::plan {
+
+namespace {
+
+constexpr std::uint64_t prefix_stream = 0x707265666978ULL;  // "prefix": shared by all workers
+constexpr std::size_t repeat_pool_size = 1024;              // earlier prompts kept for repeats
+
+void append_words(const std::vector<std::string>& vocab, std::int64_t n, rng& r, std::string& out) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (!out.empty()) {
+      out.push_back(' ');
+    }
+    out += vocab[r.below(vocab.size())];
+  }
+}
+
+constexpr std::uint64_t pool_stream = 0x706f6f6cULL;  // "pool"
+constexpr std::size_t pool_words = 1 << 16;
+constexpr std::int64_t random_head_words = 4;  // drawn word by word: prompts stay distinct
+
+// A synthetic text of exactly n words: a few random words, then runs copied from the pool at
+// random offsets.
+void append_synthetic(const prompt_data& d, std::int64_t n, rng& r, std::string& out) {
+  const std::int64_t head = std::min(n, random_head_words);
+  append_words(d.vocabulary, head, r, out);
+  std::int64_t left = n - head;
+  const auto pool_n = static_cast<std::int64_t>(d.word_starts.size()) - 1;
+  while (left > 0) {
+    const std::int64_t take = std::min(left, pool_n);
+    const auto first = r.below(static_cast<std::uint64_t>(pool_n - take + 1));
+    const std::uint32_t from = d.word_starts[first];
+    const std::uint32_t to = d.word_starts[first + static_cast<std::uint64_t>(take)] - 1;
+    if (!out.empty()) {
+      out.push_back(' ');
+    }
+    out.append(d.word_pool, from, to - from);
+    left -= take;
+  }
+}
+
+}  // namespace
+
+result<std::shared_ptr<const prompt_data>> load_prompts(const scenario::scenario& sc) {
+  auto data = std::make_shared<prompt_data>();
+  data->vocabulary = default_vocabulary();
+  rng pool_rng(sc.seed, pool_stream);
+  data->word_starts.reserve(pool_words + 1);
+  for (std::size_t i = 0; i < pool_words; ++i) {
+    data->word_starts.push_back(static_cast<std::uint32_t>(data->word_pool.size()));
+    data->word_pool += data->vocabulary[pool_rng.below(data->vocabulary.size())];
+    data->word_pool.push_back(' ');
+  }
+  data->word_starts.push_back(static_cast<std::uint32_t>(data->word_pool.size()));
+  std::vector<const scenario::prompt_source*> sources{&sc.workload.prompts};
+  for (const auto& e : sc.workload.mix) {
+    sources.push_back(&e.prompts);
+  }
+  rng prefix_rng(sc.seed, prefix_stream);
+  for (const auto* src : sources) {
+    prompt_set set;
+    if (src->type != scenario::prompt_source::kind::synthetic) {
+      auto loaded = load_prompt_file(*src);
+      if (!loaded) {
+        return loaded.err();
+      }
+      set = std::move(*loaded);
+    }
+    set.source = *src;
+    if (!src->system_prompt.empty()) {
+      set.shared_prefix = src->system_prompt;
+    } else if (src->shared_prefix_tokens > 0) {
+      append_words(data->vocabulary, src->shared_prefix_tokens, prefix_rng, set.shared_prefix);
+    }
+    data->sources.push_back(std::move(set));
+  }
+  return std::shared_ptr<const prompt_data>(std::move(data));
+}
+
+namespace {
+
+// One message of a session's history, with its word count (counted once, when added).
+struct message {
+  std::string_view role;  // static strings only
+  std::string content;
+  std::int64_t words = 0;
+};
+
+std::string_view role_name(std::string_view role) {
+  if (role == "system") {
+    return "system";
+  }
+  return role == "assistant" ? "assistant" : "user";
+}
+
+message make_message(std::string_view role, std::string content) {
+  const std::int64_t words = count_words(content);
+  return message{role, std::move(content), words};
+}
+
+struct session {
+  bool active = false;
+  bool awaiting = false;  // a request was sent; its answer not yet given
+  bool repeated = false;  // replays an earlier first turn exactly
+  std::int64_t repeat_max_tokens = 0;
+  std::size_t source = 0;
+  const prompt_record* record = nullptr;
+  std::size_t target = 0;
+  const std::string* model = nullptr;
+  std::int64_t turn = 0;   // turns sent so far
+  std::int64_t turns = 1;  // session length
+  std::vector<message> history;
+};
+
+struct remembered {
+  std::size_t target = 0;
+  const std::string* model = nullptr;
+  std::vector<message> history;
+  std::int64_t max_tokens = 0;
+};
+
+}  // namespace
+
+struct request_factory::impl {
+  impl(const scenario::scenario& sc, std::shared_ptr<const prompt_data> d, int idx, int cnt)
+      : work(sc.workload),
+        data(std::move(d)),
+        index(idx),
+        r(sc.seed, static_cast<std::uint64_t>(idx)) {
+    for (const auto& t : sc.targets) {
+      dialects.push_back(t.api);
+    }
+    const std::size_t n_targets = std::max<std::size_t>(1, dialects.size());
+    next_target = static_cast<std::size_t>(std::max(0, idx)) % n_targets;
+    (void)cnt;  // workers draw independent streams; the count needs no per-worker split here
+    if (work.mix.empty()) {
+      entries.push_back({1.0, &work.model, 0, -1});
+    } else {
+      double sum = 0;
+      for (std::size_t i = 0; i < work.mix.size(); ++i) {
+        const auto& e = work.mix[i];
+        sum += e.weight;
+        long target = -1;
+        for (std::size_t t = 0; t < sc.targets.size(); ++t) {
+          if (!e.target.empty() && sc.targets[t].name == e.target) {
+            target = static_cast<long>(t);
+          }
+        }
+        entries.push_back({sum, e.model.empty() ? &work.model : &e.model, i + 1, target});
+      }
+    }
+  }
+
+  struct entry {
+    double cumulative_weight;
+    const std::string* model;
+    std::size_t source;
+    long target;  // -1: rotate over the targets
+  };
+
+  scenario::workload work;
+  std::shared_ptr<const prompt_data> data;
+  int index;
+  rng r;
+  std::uint64_t sequence = 0;
+  std::vector<protocol::dialect> dialects;
+  std::vector<entry> entries;
+  std::size_t next_target = 0;
+  std::vector<session> slots;
+  std::vector<remembered> pool;  // earlier first turns, for repeat_ratio
+  std::size_t pool_next = 0;
+  std::vector<protocol::chat_message> scratch;
+
+  const entry& pick_entry() {
+    if (entries.size() == 1) {
+      return entries.front();
+    }
+    const double x = r.uniform() * entries.back().cumulative_weight;
+    for (const auto& e : entries) {
+      if (x < e.cumulative_weight) {
+        return e;
+      }
+    }
+    return entries.back();
+  }
+
+  std::size_t pick_target(const entry& e) {
+    if (e.target >= 0) {
+      return static_cast<std::size_t>(e.target);
+    }
+    const std::size_t t = next_target;
+    next_target = (next_target + 1) % std::max<std::size_t>(1, dialects.size());
+    return t;
+  }
+
+  // The user text of turn `turn` of session `s`; returns its word count.
+  std::int64_t user_text(const session& s, std::string& out) {
+    out.clear();
+    const prompt_set& set = data->sources[s.source];
+    if (s.record != nullptr) {
+      out = s.record->user_turns[static_cast<std::size_t>(s.turn)];
+      return count_words(out);
+    }
+    const std::int64_t n = sample_count(set.source.input_tokens, r);
+    append_synthetic(*data, n, r, out);
+    return n;
+  }
+
+  void start(session& s) {
+    s = session{};
+    s.active = true;
+    if (work.repeat_ratio > 0 && !pool.empty() && r.uniform() < work.repeat_ratio) {
+      const remembered& m = pool[r.below(pool.size())];
+      s.target = m.target;
+      s.model = m.model;
+      s.history = m.history;
+      s.turns = 1;
+      s.repeated = true;
+      s.repeat_max_tokens = m.max_tokens;
+      return;
+    }
+    const entry& e = pick_entry();
+    s.source = e.source;
+    s.model = e.model;
+    s.target = pick_target(e);
+    s.turns = work.turns;
+    const prompt_set& set = data->sources[s.source];
+    if (!set.records.empty()) {
+      s.record = &set.records[r.below(set.records.size())];
+      s.turns = std::min<std::int64_t>(work.turns,
+                                       static_cast<std::int64_t>(s.record->user_turns.size()));
+    }
+    if (!set.shared_prefix.empty()) {
+      s.history.push_back(make_message("system", set.shared_prefix));
+    } else if (s.record != nullptr && !s.record->system.empty()) {
+      s.history.push_back(make_message("system", s.record->system));
+    }
+  }
+};
+
+request_factory::request_factory(const scenario::scenario& sc,
+                                 std::shared_ptr<const prompt_data> data, int index, int count)
+    : impl_(std::make_unique<impl>(sc, std::move(data), index, count)) {}
+
+request_factory::~request_factory() = default;
+request_factory::request_factory(request_factory&&) noexcept = default;
+request_factory& request_factory::operator=(request_factory&&) noexcept = default;
+
+void request_factory::next(std::size_t slot, prepared_request& out) {
+  impl& m = *impl_;
+  if (slot >= m.slots.size()) {
+    m.slots.resize(slot + 1);
+  }
+  session& s = m.slots[slot];
+  out.repeated = false;
+  out.delay_ns = 0;
+  if (!s.active || s.turn >= s.turns) {
+    m.start(s);
+    out.repeated = s.repeated;
+  }
+  std::int64_t max_tokens = 0;
+  if (out.repeated) {
+    max_tokens = s.repeat_max_tokens;
+  } else {
+    if (s.turn > 0) {
+      out.delay_ns = m.work.think_time_ns;
+    }
+    const bool exact = s.turn == 0 && s.turns == 1 && s.record != nullptr &&
+                       !s.record->messages.empty() &&
+                       m.data->sources[s.source].shared_prefix.empty();
+    if (exact) {
+      s.history.clear();
+      for (const auto& [role, content] : s.record->messages) {
+        s.history.push_back(make_message(role_name(role), content));
+      }
+    } else {
+      std::string text;
+      const std::int64_t words = m.user_text(s, text);
+      s.history.push_back(message{"user", std::move(text), words});
+    }
+    max_tokens = sample_count(m.work.output_tokens, m.r);
+  }
+  s.awaiting = true;
+
+  m.scratch.clear();
+  std::int64_t input_tokens = 0;
+  for (const auto& [role, content, words] : s.history) {
+    m.scratch.push_back({role, content});
+    input_tokens += words;
+  }
+  const protocol::dialect d =
+      m.dialects.empty() ? protocol::dialect::openai_chat : m.dialects[s.target];
+  protocol::request_spec spec;
+  spec.model = *s.model;
+  spec.messages = m.scratch;
+  spec.stream = m.work.stream && protocol::can_stream(d);
+  spec.include_usage = m.work.include_usage;
+  spec.max_tokens = d == protocol::dialect::openai_embeddings ? -1 : max_tokens;
+  spec.ignore_eos = m.work.ignore_eos;
+  spec.min_tokens = m.work.ignore_eos ? max_tokens : -1;
+  out.body.clear();
+  protocol::build_body(d, spec, out.body);
+
+  out.target_index = s.target;
+  out.input_tokens = input_tokens;
+  out.max_tokens = spec.max_tokens < 0 ? 0 : max_tokens;
+  out.turn = s.turn;
+  out.request_id = (static_cast<std::uint64_t>(m.index) << 48) | ++m.sequence;
+
+  if (s.turn == 0 && !out.repeated && m.work.repeat_ratio > 0) {
+    remembered rem{s.target, s.model, s.history, max_tokens};
+    if (m.pool.size() < repeat_pool_size) {
+      m.pool.push_back(std::move(rem));
+    } else {
+      m.pool[m.pool_next] = std::move(rem);
+      m.pool_next = (m.pool_next + 1) % repeat_pool_size;
+    }
+  }
+  ++s.turn;
+}
+
+void request_factory::on_response(std::size_t slot, std::string_view assistant_text, bool ok) {
+  impl& m = *impl_;
+  if (slot >= m.slots.size()) {
+    return;
+  }
+  session& s = m.slots[slot];
+  if (!ok) {
+    s.active = false;
+    s.awaiting = false;
+    return;
+  }
+  if (s.awaiting && s.turn < s.turns) {
+    s.history.push_back(make_message("assistant", std::string(assistant_text)));
+  }
+  s.awaiting = false;
+}
+
+}  // namespace gb::plan

@@ -1,0 +1,489 @@
+// Incremental HTTP/1.x response parser (RFC 9112): status line, headers, body framing by
+// Content-Length, chunked transfer coding or connection close. No I/O, no allocation once warm.
+
+#include "protocol/http_response.hpp"
+
+#include <cstring>
+
+namespace gb::protocol {
+
+namespace {
+
+constexpr std::size_t k_max_chunk_line = 4096;  // chunk size + extensions
+constexpr std::size_t k_max_crlf_line = 64;     // what may sit where a chunk's CRLF belongs
+
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool is_tchar(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+    return true;
+  }
+  return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+int hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  const char l = lower(c);
+  if (l >= 'a' && l <= 'f') {
+    return l - 'a' + 10;
+  }
+  return -1;
+}
+
+// Calls fn(token) for each comma-separated element (trimmed, empty ones skipped).
+template <class Fn>
+void for_each_token(std::string_view list, Fn fn) {
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    const std::string_view tok = trim_ows(list.substr(0, comma));
+    if (!tok.empty()) {
+      fn(tok);
+    }
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    list.remove_prefix(comma + 1);
+  }
+}
+
+// Parses a decimal Content-Length (a list of identical values is allowed); -1 when invalid.
+std::int64_t parse_content_length(std::string_view v) noexcept {
+  std::int64_t result = -1;
+  bool bad = false;
+  bool any = false;
+  for_each_token(v, [&](std::string_view tok) {
+    any = true;
+    if (tok.size() > 18) {
+      bad = true;
+      return;
+    }
+    std::int64_t n = 0;
+    for (const char c : tok) {
+      if (c < '0' || c > '9') {
+        bad = true;
+        return;
+      }
+      n = n * 10 + (c - '0');
+    }
+    if (result >= 0 && result != n) {
+      bad = true;
+    }
+    result = n;
+  });
+  return (bad || !any) ? -1 : result;
+}
+
+}  // namespace
+
+http_response_parser::http_response_parser(std::size_t max_header_bytes)
+    : max_header_bytes_(max_header_bytes) {}
+
+void http_response_parser::set_split_header(std::string_view name) {
+  split_name_.clear();
+  for (const char c : name) {
+    split_name_.push_back(lower(c));
+  }
+}
+
+http_parse_status http_response_parser::fail(const char* reason) noexcept {
+  error_ = reason;
+  state_ = state::failed;
+  return http_parse_status::error;
+}
+
+http_response_parser::line_result http_response_parser::take_line(std::string_view in,
+                                                                  std::size_t& pos,
+                                                                  std::string_view& line,
+                                                                  std::size_t limit) {
+  if (line_used_) {
+    line_.clear();
+    line_used_ = false;
+  }
+  const std::size_t avail = in.size() - pos;
+  const auto* nl = static_cast<const char*>(std::memchr(in.data() + pos, '\n', avail));
+  if (nl == nullptr) {
+    if (line_.size() + avail > limit) {
+      return line_result::too_long;
+    }
+    line_.append(in.substr(pos));
+    pos = in.size();
+    return line_result::partial;
+  }
+  const std::size_t len = static_cast<std::size_t>(nl - (in.data() + pos));
+  if (line_.size() + len + 1 > limit) {  // the limit counts the LF too
+    return line_result::too_long;
+  }
+  if (line_.empty()) {
+    line = in.substr(pos, len);
+  } else {
+    line_.append(in.substr(pos, len));
+    line = line_;
+    line_used_ = true;
+  }
+  pos += len + 1;
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
+  }
+  return line_result::complete;
+}
+
+bool http_response_parser::parse_status_line(std::string_view line) noexcept {
+  // HTTP/1.x SP 3DIGIT [SP reason]
+  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[7] < '0' || line[7] > '9' ||
+      line[8] != ' ') {
+    return false;
+  }
+  int status = 0;
+  for (std::size_t i = 9; i < 12; ++i) {
+    if (line[i] < '0' || line[i] > '9') {
+      return false;
+    }
+    status = status * 10 + (line[i] - '0');
+  }
+  if (status < 100 || (line.size() > 12 && line[12] != ' ')) {
+    return false;
+  }
+  head_.status = status;
+  head_.version_minor = line[7] - '0';
+  return true;
+}
+
+const char* http_response_parser::parse_header(std::string_view line) {
+  const std::size_t colon = line.find(':');
+  if (colon == 0 || colon == std::string_view::npos) {
+    return "bad_header";
+  }
+  const std::string_view name = line.substr(0, colon);
+  for (const char c : name) {
+    if (!is_tchar(c)) {
+      return "bad_header";
+    }
+  }
+  const std::string_view value = trim_ows(line.substr(colon + 1));
+  if (iequals(name, "content-length")) {
+    const std::int64_t n = parse_content_length(value);
+    if (n < 0 || (head_.content_length >= 0 && head_.content_length != n)) {
+      return "bad_content_length";
+    }
+    head_.content_length = n;
+  } else if (iequals(name, "transfer-encoding")) {
+    te_seen_ = true;
+    std::string_view last;
+    for_each_token(value, [&](std::string_view tok) { last = tok; });
+    if (!last.empty()) {
+      head_.chunked = iequals(last, "chunked");
+    }
+  } else if (iequals(name, "connection")) {
+    for_each_token(value, [&](std::string_view tok) {
+      if (iequals(tok, "close")) {
+        head_.connection_close = true;
+      } else if (iequals(tok, "keep-alive")) {
+        keep_alive_token_ = true;
+      }
+    });
+  } else if (iequals(name, "content-type")) {
+    head_.content_type.assign(value);
+  } else if (iequals(name, "retry-after")) {
+    head_.retry_after.assign(value);
+  } else if (iequals(name, "x-request-id") || iequals(name, "request-id")) {
+    head_.request_id.assign(value);
+  }
+  if (!split_name_.empty() && iequals(name, split_name_)) {
+    head_.split_value.assign(value);
+  }
+  return nullptr;
+}
+
+void http_response_parser::start_body() noexcept {
+  if (head_.version_minor == 0 && !keep_alive_token_) {
+    head_.connection_close = true;
+  }
+  if ((head_.status >= 100 && head_.status < 200) || head_.status == 204 || head_.status == 304) {
+    remaining_ = 0;
+    state_ = state::body_length;  // no body
+  } else if (te_seen_) {
+    if (head_.content_length >= 0) {
+      force_close_ = true;  // both framings: chunked wins, the connection is not reused
+    }
+    if (head_.chunked) {
+      state_ = state::body_chunk_size;
+    } else {
+      force_close_ = true;
+      state_ = state::body_eof;
+    }
+  } else if (head_.content_length >= 0) {
+    remaining_ = head_.content_length;
+    state_ = state::body_length;
+  } else {
+    force_close_ = true;
+    state_ = state::body_eof;
+  }
+}
+
+http_parse_status http_response_parser::parse(std::string_view in, std::size_t& consumed,
+                                              std::string_view& out_body) {
+  std::size_t pos = 0;
+  out_body = {};
+  consumed = 0;
+  if (!in.empty()) {
+    any_bytes_ = true;
+  }
+  while (true) {
+    switch (state_) {
+      case state::status_line:
+      case state::headers:
+      case state::trailers: {
+        std::string_view line;
+        const std::size_t before = pos;
+        if (line_used_) {
+          line_.clear();
+          line_used_ = false;
+        }
+        // line_ (a partial line) is already counted in header_bytes_.
+        const std::size_t room =
+            (max_header_bytes_ > header_bytes_ ? max_header_bytes_ - header_bytes_ : 0) +
+            line_.size();
+        const line_result r = take_line(in, pos, line, room);
+        if (r == line_result::too_long) {
+          consumed = pos;
+          return fail(state_ == state::trailers ? "trailers_too_large" : "headers_too_large");
+        }
+        header_bytes_ += pos - before;
+        if (r == line_result::partial) {
+          consumed = pos;
+          return http_parse_status::need_more;
+        }
+        if (state_ == state::trailers) {
+          if (line.empty()) {
+            state_ = state::done;
+            consumed = pos;
+            return http_parse_status::message_complete;
+          }
+          continue;  // trailer fields are ignored
+        }
+        if (state_ == state::status_line) {
+          if (line.empty()) {
+            continue;  // tolerate empty lines before the status line
+          }
+          if (!parse_status_line(line)) {
+            consumed = pos;
+            return fail("bad_status_line");
+          }
+          state_ = state::headers;
+          continue;
+        }
+        if (!line.empty()) {
+          if (line.front() == ' ' || line.front() == '\t') {
+            continue;  // obsolete line folding: the continuation is ignored
+          }
+          if (const char* reason = parse_header(line); reason != nullptr) {
+            consumed = pos;
+            return fail(reason);
+          }
+          continue;
+        }
+        // End of the header block.
+        if (head_.status == 101) {
+          consumed = pos;
+          return fail("unexpected_upgrade");
+        }
+        if (head_.status < 200) {
+          // Interim response (100 Continue, 103 Early Hints): skip it, keep the size budget.
+          const std::size_t budget = header_bytes_;
+          const bool any = any_bytes_;
+          reset();
+          header_bytes_ = budget;
+          any_bytes_ = any;
+          continue;
+        }
+        start_body();
+        consumed = pos;
+        return http_parse_status::headers_complete;
+      }
+      case state::body_length: {
+        if (remaining_ == 0) {
+          state_ = state::done;
+          consumed = pos;
+          return http_parse_status::message_complete;
+        }
+        const std::size_t avail = in.size() - pos;
+        if (avail == 0) {
+          consumed = pos;
+          return http_parse_status::need_more;
+        }
+        const std::size_t take = static_cast<std::uint64_t>(remaining_) < avail
+                                     ? static_cast<std::size_t>(remaining_)
+                                     : avail;
+        out_body = in.substr(pos, take);
+        pos += take;
+        remaining_ -= static_cast<std::int64_t>(take);
+        consumed = pos;
+        return http_parse_status::body_data;
+      }
+      case state::body_chunk_size: {
+        std::string_view line;
+        const line_result r = take_line(in, pos, line, k_max_chunk_line);
+        if (r == line_result::too_long) {
+          consumed = pos;
+          return fail("bad_chunk_size");
+        }
+        if (r == line_result::partial) {
+          consumed = pos;
+          return http_parse_status::need_more;
+        }
+        std::int64_t size = 0;
+        std::size_t i = 0;
+        for (; i < line.size() && hex_digit(line[i]) >= 0; ++i) {
+          if (size > (INT64_MAX >> 4)) {
+            consumed = pos;
+            return fail("bad_chunk_size");  // overflow
+          }
+          size = (size << 4) | hex_digit(line[i]);
+        }
+        const std::string_view rest = trim_ows(line.substr(i));
+        if (i == 0 || (!rest.empty() && rest.front() != ';')) {
+          consumed = pos;
+          return fail("bad_chunk_size");
+        }
+        if (size == 0) {
+          state_ = state::trailers;
+        } else {
+          remaining_ = size;
+          state_ = state::body_chunk_data;
+        }
+        continue;
+      }
+      case state::body_chunk_data: {
+        const std::size_t avail = in.size() - pos;
+        if (avail == 0) {
+          consumed = pos;
+          return http_parse_status::need_more;
+        }
+        const std::size_t take = static_cast<std::uint64_t>(remaining_) < avail
+                                     ? static_cast<std::size_t>(remaining_)
+                                     : avail;
+        out_body = in.substr(pos, take);
+        pos += take;
+        remaining_ -= static_cast<std::int64_t>(take);
+        if (remaining_ == 0) {
+          state_ = state::body_chunk_crlf;
+        }
+        consumed = pos;
+        return http_parse_status::body_data;
+      }
+      case state::body_chunk_crlf: {
+        std::string_view line;
+        const line_result r = take_line(in, pos, line, k_max_crlf_line);
+        if (r == line_result::partial) {
+          consumed = pos;
+          return http_parse_status::need_more;
+        }
+        if (r == line_result::too_long || !line.empty()) {
+          consumed = pos;
+          return fail("bad_chunk_terminator");
+        }
+        state_ = state::body_chunk_size;
+        continue;
+      }
+      case state::body_eof: {
+        const std::size_t avail = in.size() - pos;
+        consumed = in.size();
+        if (avail == 0) {
+          return http_parse_status::need_more;
+        }
+        out_body = in.substr(pos);
+        return http_parse_status::body_data;
+      }
+      case state::done:
+        consumed = pos;
+        if (pos == in.size()) {
+          return http_parse_status::need_more;
+        }
+        return fail("data_after_response");
+      case state::failed:
+        consumed = pos;
+        return http_parse_status::error;
+    }
+  }
+}
+
+http_parse_status http_response_parser::on_eof() {
+  switch (state_) {
+    case state::status_line:
+      if (!any_bytes_) {
+        return fail("closed_before_response");
+      }
+      return fail("truncated_headers");
+    case state::headers:
+      return fail("truncated_headers");
+    case state::body_length:
+      if (remaining_ == 0) {
+        state_ = state::done;
+        return http_parse_status::message_complete;
+      }
+      return fail("truncated_body");
+    case state::body_eof:
+      state_ = state::done;
+      return http_parse_status::message_complete;
+    case state::done:
+      return http_parse_status::message_complete;
+    case state::failed:
+      return http_parse_status::error;
+    default:
+      return fail("truncated_body");
+  }
+}
+
+bool http_response_parser::keep_alive() const noexcept {
+  return state_ == state::done && !head_.connection_close && !force_close_;
+}
+
+void http_response_parser::reset() noexcept {
+  head_.status = 0;
+  head_.version_minor = 1;
+  head_.content_type.clear();
+  head_.content_length = -1;
+  head_.chunked = false;
+  head_.connection_close = false;
+  head_.retry_after.clear();
+  head_.request_id.clear();
+  head_.split_value.clear();
+  line_.clear();
+  line_used_ = false;
+  te_seen_ = false;
+  keep_alive_token_ = false;
+  force_close_ = false;
+  any_bytes_ = false;
+  header_bytes_ = 0;
+  remaining_ = 0;
+  state_ = state::status_line;
+  error_ = "";
+}
+
+}  // namespace gb::protocol

@@ -1,0 +1,245 @@
+// Request bodies written directly as JSON text (no DOM): building one costs little more than
+// copying the prompt.
+
+#include "protocol/request_builder.hpp"
+
+#include <charconv>
+
+namespace gb::protocol {
+
+namespace {
+
+constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+bool in(unsigned char c, unsigned char lo, unsigned char hi) {
+  return c >= lo && c <= hi;
+}
+
+// Length of the well-formed UTF-8 sequence at s[i] (lead byte >= 0x80), or 0 with `bad` set to the
+// number of bytes forming the maximal invalid subpart (at least 1), as the Unicode standard
+// recommends for U+FFFD substitution.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, std::size_t& bad) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t need = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (in(b0, 0xC2, 0xDF)) {
+    need = 1;
+  } else if (b0 == 0xE0) {
+    need = 2;
+    lo = 0xA0;
+  } else if (in(b0, 0xE1, 0xEC) || in(b0, 0xEE, 0xEF)) {
+    need = 2;
+  } else if (b0 == 0xED) {
+    need = 2;
+    hi = 0x9F;  // no surrogates
+  } else if (b0 == 0xF0) {
+    need = 3;
+    lo = 0x90;
+  } else if (in(b0, 0xF1, 0xF3)) {
+    need = 3;
+  } else if (b0 == 0xF4) {
+    need = 3;
+    hi = 0x8F;
+  } else {
+    bad = 1;
+    return 0;
+  }
+  std::size_t k = 1;
+  for (; k <= need; ++k) {
+    if (i + k >= s.size()) {
+      break;
+    }
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (k == 1 ? !in(b, lo, hi) : !in(b, 0x80, 0xBF)) {
+      break;
+    }
+  }
+  if (k == need + 1) {
+    return k;
+  }
+  bad = k;
+  return 0;
+}
+
+void append_int(std::int64_t v, std::string& out) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void append_string(std::string_view s, std::string& out) {
+  out.push_back('"');
+  append_json_escaped(s, out);
+  out.push_back('"');
+}
+
+void append_field(std::string_view name, std::string& out) {
+  out.push_back(',');
+  out.push_back('"');
+  out.append(name);
+  out.append("\":");
+}
+
+void append_joined_contents(const request_spec& spec, std::string& out) {
+  out.push_back('"');
+  bool first = true;
+  for (const chat_message& m : spec.messages) {
+    if (!first) {
+      out.append("\\n");  // the separator, escaped
+    }
+    first = false;
+    append_json_escaped(m.content, out);
+  }
+  out.push_back('"');
+}
+
+void append_messages(const request_spec& spec, bool skip_system, std::string& out) {
+  out.push_back('[');
+  bool first = true;
+  for (const chat_message& m : spec.messages) {
+    if (skip_system && m.role == "system") {
+      continue;
+    }
+    if (!first) {
+      out.push_back(',');
+    }
+    first = false;
+    out.append("{\"role\":");
+    append_string(m.role, out);
+    out.append(",\"content\":");
+    append_string(m.content, out);
+    out.push_back('}');
+  }
+  out.push_back(']');
+}
+
+void append_openai_options(const request_spec& spec, std::string& out) {
+  append_field("stream", out);
+  out.append(spec.stream ? "true" : "false");
+  if (spec.stream && spec.include_usage) {
+    out.append(",\"stream_options\":{\"include_usage\":true}");
+  }
+  if (spec.max_tokens >= 0) {
+    append_field("max_tokens", out);
+    append_int(spec.max_tokens, out);
+  }
+  if (spec.ignore_eos) {
+    out.append(",\"ignore_eos\":true");
+  }
+  if (spec.min_tokens >= 0) {
+    append_field("min_tokens", out);
+    append_int(spec.min_tokens, out);
+  }
+}
+
+}  // namespace
+
+void append_json_escaped(std::string_view s, std::string& out) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::size_t run = 0;  // start of the pending run of bytes copied verbatim
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      std::size_t bad = 0;
+      const std::size_t len = utf8_sequence(s, i, bad);
+      if (len != 0) {
+        i += len;
+        continue;
+      }
+      out.append(s.substr(run, i - run));
+      out.append(k_replacement);
+      i += bad;
+      run = i;
+      continue;
+    }
+    out.append(s.substr(run, i - run));
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      default: {
+        const char esc[6] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xF]};
+        out.append(esc, sizeof esc);
+        break;
+      }
+    }
+    ++i;
+    run = i;
+  }
+  out.append(s.substr(run, n - run));
+}
+
+void build_body(dialect d, const request_spec& spec, std::string& out) {
+  out.append("{\"model\":");
+  append_string(spec.model, out);
+  switch (d) {
+    case dialect::openai_chat:
+      append_field("messages", out);
+      append_messages(spec, false, out);
+      append_openai_options(spec, out);
+      break;
+    case dialect::openai_completions:
+      append_field("prompt", out);
+      append_joined_contents(spec, out);
+      append_openai_options(spec, out);
+      break;
+    case dialect::openai_embeddings:
+      append_field("input", out);
+      append_joined_contents(spec, out);
+      break;
+    case dialect::anthropic_messages: {
+      append_field("max_tokens", out);
+      append_int(spec.max_tokens >= 0 ? spec.max_tokens : 1024, out);
+      bool has_system = false;
+      for (const chat_message& m : spec.messages) {
+        if (m.role != "system") {
+          continue;
+        }
+        if (!has_system) {
+          append_field("system", out);
+          out.push_back('"');
+        } else {
+          out.append("\\n");  // the separator, escaped
+        }
+        has_system = true;
+        append_json_escaped(m.content, out);
+      }
+      if (has_system) {
+        out.push_back('"');
+      }
+      append_field("messages", out);
+      append_messages(spec, true, out);
+      append_field("stream", out);
+      out.append(spec.stream ? "true" : "false");
+      break;
+    }
+  }
+  out.push_back('}');
+}
+
+}  // namespace gb::protocol

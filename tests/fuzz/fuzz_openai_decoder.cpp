@@ -1,0 +1,6 @@
+// libFuzzer target: the OpenAI stream decoder and body decoder (see fuzz_decoder.hpp).
+#include "fuzz_decoder.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+  return gb::fuzz::fuzz_decoder(gb::protocol::dialect::openai_chat, bytes, size);
+}

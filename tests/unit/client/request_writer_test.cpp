@@ -1,0 +1,71 @@
+#include "client/request_writer.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gb::client {
+namespace {
+
+request_writer make(scenario::target t, std::vector<scenario::header> extra = {}) {
+  auto u = parse_url(t.url);
+  EXPECT_TRUE(u) << u.message();
+  return request_writer(t, *u, extra);
+}
+
+TEST(RequestWriter, PathFromDialectAndPrefix) {
+  struct c {
+    const char* url;
+    protocol::dialect api;
+    const char* path;
+    const char* want;
+  } cases[] = {
+      {"http://h:1", protocol::dialect::openai_chat, "", "/v1/chat/completions"},
+      {"http://h:1/v1", protocol::dialect::openai_chat, "", "/v1/chat/completions"},
+      {"http://h:1/gw", protocol::dialect::anthropic_messages, "", "/gw/v1/messages"},
+      {"http://h:1/gw", protocol::dialect::openai_chat, "/custom", "/custom"},
+      {"http://h:1", protocol::dialect::openai_embeddings, "x/y", "/x/y"},
+  };
+  for (const auto& k : cases) {
+    scenario::target t;
+    t.url = k.url;
+    t.api = k.api;
+    t.path = k.path;
+    EXPECT_EQ(make(t).path(), k.want) << k.url;
+  }
+}
+
+TEST(RequestWriter, HeadHasFramingIdAndHeaders) {
+  scenario::target t;
+  t.url = "http://example.test:8080";
+  t.headers = {{"Authorization", "Bearer k", true}, {"Content-Length", "5", false}};
+  auto w = make(t, {{"x-extra", "1", false}});
+  std::string head;
+  w.write_head(123, 42, head);
+  EXPECT_TRUE(head.starts_with("POST /v1/chat/completions HTTP/1.1\r\n")) << head;
+  EXPECT_NE(head.find("\r\nHost: example.test:8080\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nAuthorization: Bearer k\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nx-extra: 1\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nx-request-id: gb-42\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nContent-Length: 123\r\n"), std::string::npos);
+  EXPECT_EQ(head.find("Content-Length: 5"), std::string::npos) << "user framing headers dropped";
+  EXPECT_TRUE(head.ends_with("\r\n\r\n"));
+  // Reuse keeps the same shape.
+  w.write_head(7, 43, head);
+  EXPECT_NE(head.find("Content-Length: 7\r\n"), std::string::npos);
+  EXPECT_NE(head.find("gb-43"), std::string::npos);
+  EXPECT_EQ(head.find("gb-42"), std::string::npos);
+}
+
+TEST(RequestWriter, AnthropicVersionAddedOnce) {
+  scenario::target t;
+  t.api = protocol::dialect::anthropic_messages;
+  std::string head;
+  make(t).write_head(1, 1, head);
+  EXPECT_NE(head.find("anthropic-version: 2023-06-01\r\n"), std::string::npos);
+  t.headers = {{"anthropic-version", "2024-01-01", false}};
+  make(t).write_head(1, 1, head);
+  EXPECT_EQ(head.find("2023-06-01"), std::string::npos);
+  EXPECT_NE(head.find("anthropic-version: 2024-01-01"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gb::client

@@ -1,0 +1,214 @@
+#include "protocol/request_builder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace gb::protocol {
+namespace {
+
+using nlohmann::json;
+
+std::string escaped(std::string_view s) {
+  std::string out;
+  append_json_escaped(s, out);
+  return out;
+}
+
+// Round trip: the escaped text inside quotes must parse to `want` (nlohmann rejects invalid
+// UTF-8 and raw control characters, so parsing also checks the output is well-formed).
+struct escape_case {
+  const char* name;
+  std::string in;
+  std::string want;
+};
+
+std::vector<escape_case> escape_cases() {
+  const std::string fffd = "\xEF\xBF\xBD";
+  return {
+      {"plain", "hello world", "hello world"},
+      {"quotes_backslash", "a\"b\\c/", "a\"b\\c/"},
+      {"controls", "\n\r\t\b\f", "\n\r\t\b\f"},
+      {"other_controls", std::string("\x01\x1f\x00", 3), std::string("\x01\x1f\x00", 3)},
+      {"del_kept", "\x7f", "\x7f"},
+      {"utf8_two_three_four", "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80",
+       "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"},
+      {"lone_continuation", "a\x80z", "a" + fffd + "z"},
+      {"invalid_lead", "\xFF\xFE", fffd + fffd},
+      {"truncated_at_end", "a\xC3", "a" + fffd},
+      {"truncated_three_byte", "\xE2\x82z", fffd + "z"},
+      {"truncated_four_byte_at_end", "\xF0\x9F\x98", fffd},
+      {"overlong_two_byte", "\xC0\xAF", fffd + fffd},
+      {"overlong_three_byte", "\xE0\x80\xAF", fffd + fffd + fffd},
+      {"surrogate_encoded", "\xED\xA0\x80", fffd + fffd + fffd},
+      {"above_max", "\xF4\x90\x80\x80", fffd + fffd + fffd + fffd},
+      {"max_code_point", "\xF4\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF"},
+      {"empty", "", ""},
+  };
+}
+
+class escape_table : public ::testing::TestWithParam<escape_case> {};
+
+TEST_P(escape_table, RoundTrips) {
+  const escape_case& c = GetParam();
+  const std::string e = escaped(c.in);
+  json j;
+  ASSERT_NO_THROW(j = json::parse("\"" + e + "\"")) << e;
+  EXPECT_EQ(j.get<std::string>(), c.want);
+}
+
+INSTANTIATE_TEST_SUITE_P(cases, escape_table, ::testing::ValuesIn(escape_cases()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(append_json_escaped, ShortFormsAndUnicodeEscapes) {
+  EXPECT_EQ(escaped("\"\\\n"), "\\\"\\\\\\n");
+  EXPECT_EQ(escaped("\x01"), "\\u0001");
+  EXPECT_EQ(escaped("\x1f"), "\\u001f");
+}
+
+TEST(append_json_escaped, EveryByteValueGivesValidJson) {
+  for (int b = 0; b < 256; ++b) {
+    const std::string in = "x" + std::string(1, static_cast<char>(b)) + "y";
+    json j;
+    EXPECT_NO_THROW(j = json::parse("\"" + escaped(in) + "\"")) << "byte " << b;
+  }
+}
+
+json build(dialect d, const request_spec& spec) {
+  std::string out = "prefix:";  // appends, never overwrites
+  build_body(d, spec, out);
+  EXPECT_EQ(out.substr(0, 7), "prefix:");
+  return json::parse(out.substr(7));
+}
+
+const chat_message k_messages[] = {
+    {"system", "Be brief."},
+    {"user", "Say \"hi\"\n"},
+    {"assistant", "hi"},
+    {"user", "again"},
+};
+
+TEST(build_body, OpenAiChatStreaming) {
+  request_spec s;
+  s.model = "gpt-4o-mini";
+  s.messages = k_messages;
+  s.max_tokens = 64;
+  const json j = build(dialect::openai_chat, s);
+  EXPECT_EQ(j["model"], "gpt-4o-mini");
+  ASSERT_EQ(j["messages"].size(), 4u);
+  EXPECT_EQ(j["messages"][0]["role"], "system");
+  EXPECT_EQ(j["messages"][1]["content"], "Say \"hi\"\n");
+  EXPECT_EQ(j["stream"], true);
+  EXPECT_EQ(j["stream_options"]["include_usage"], true);
+  EXPECT_EQ(j["max_tokens"], 64);
+  EXPECT_FALSE(j.contains("ignore_eos"));
+  EXPECT_FALSE(j.contains("min_tokens"));
+}
+
+TEST(build_body, OpenAiChatWithoutStreamHasNoStreamOptions) {
+  request_spec s;
+  s.model = "m";
+  s.messages = k_messages;
+  s.stream = false;
+  const json j = build(dialect::openai_chat, s);
+  EXPECT_EQ(j["stream"], false);
+  EXPECT_FALSE(j.contains("stream_options"));
+  EXPECT_FALSE(j.contains("max_tokens"));
+}
+
+TEST(build_body, OpenAiChatStreamingWithoutUsage) {
+  request_spec s;
+  s.model = "m";
+  s.include_usage = false;
+  const json j = build(dialect::openai_chat, s);
+  EXPECT_FALSE(j.contains("stream_options"));
+  EXPECT_TRUE(j["messages"].empty());
+}
+
+TEST(build_body, VllmExtensionsOnlyWhenSet) {
+  request_spec s;
+  s.model = "m";
+  s.messages = k_messages;
+  s.ignore_eos = true;
+  s.min_tokens = 0;
+  s.max_tokens = 10;
+  for (dialect d : {dialect::openai_chat, dialect::openai_completions}) {
+    const json j = build(d, s);
+    EXPECT_EQ(j["ignore_eos"], true);
+    EXPECT_EQ(j["min_tokens"], 0);
+    EXPECT_EQ(j["max_tokens"], 10);
+  }
+}
+
+TEST(build_body, CompletionsJoinsContentsIntoPrompt) {
+  request_spec s;
+  s.model = "m";
+  s.messages = k_messages;
+  const json j = build(dialect::openai_completions, s);
+  EXPECT_EQ(j["prompt"], "Be brief.\nSay \"hi\"\n\nhi\nagain");
+  EXPECT_FALSE(j.contains("messages"));
+  EXPECT_EQ(j["stream"], true);
+  EXPECT_EQ(j["stream_options"]["include_usage"], true);
+}
+
+TEST(build_body, EmbeddingsHasInputOnly) {
+  request_spec s;
+  s.model = "text-embedding-3-small";
+  const chat_message one[] = {{"user", "embed me"}};
+  s.messages = one;
+  s.max_tokens = 5;
+  const json j = build(dialect::openai_embeddings, s);
+  EXPECT_EQ(j["input"], "embed me");
+  EXPECT_FALSE(j.contains("stream"));
+  EXPECT_FALSE(j.contains("max_tokens"));
+  EXPECT_FALSE(j.contains("messages"));
+}
+
+TEST(build_body, AnthropicMovesSystemToTopLevel) {
+  request_spec s;
+  s.model = "claude-3-5-haiku";
+  const chat_message msgs[] = {
+      {"system", "Be brief."}, {"user", "hi"}, {"system", "No lists."}, {"assistant", "ok"}};
+  s.messages = msgs;
+  const json j = build(dialect::anthropic_messages, s);
+  EXPECT_EQ(j["max_tokens"], 1024);  // required: a default is sent
+  EXPECT_EQ(j["system"], "Be brief.\nNo lists.");
+  ASSERT_EQ(j["messages"].size(), 2u);
+  EXPECT_EQ(j["messages"][0]["role"], "user");
+  EXPECT_EQ(j["messages"][1]["role"], "assistant");
+  EXPECT_EQ(j["stream"], true);
+  EXPECT_FALSE(j.contains("stream_options"));
+}
+
+TEST(build_body, AnthropicWithoutSystemHasNoSystemField) {
+  request_spec s;
+  s.model = "m";
+  s.max_tokens = 7;
+  s.stream = false;
+  const chat_message one[] = {{"user", "x"}};
+  s.messages = one;
+  const json j = build(dialect::anthropic_messages, s);
+  EXPECT_FALSE(j.contains("system"));
+  EXPECT_EQ(j["max_tokens"], 7);
+  EXPECT_EQ(j["stream"], false);
+}
+
+TEST(build_body, HostileStringsStayValidJson) {
+  request_spec s;
+  const std::string model = "m\"\\\x01\xff";
+  const std::string content = std::string("\0\xC3", 2) + "\"}],\"x\":1";
+  s.model = model;
+  const chat_message msgs[] = {{"user\"", content}};
+  s.messages = msgs;
+  for (dialect d : {dialect::openai_chat, dialect::openai_completions, dialect::openai_embeddings,
+                    dialect::anthropic_messages}) {
+    const json j = build(d, s);
+    EXPECT_EQ(j["model"], "m\"\\\x01\xEF\xBF\xBD");
+    EXPECT_FALSE(j.contains("x"));
+  }
+}
+
+}  // namespace
+}  // namespace gb::protocol
