@@ -1,6 +1,7 @@
 // One connection: read a request, answer it (JSON, SSE stream or error), loop while keep-alive.
 // Token deadlines are absolute (start + ttft + the sum of gaps), so scheduling error never
 // accumulates; events already due are written together.
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstdio>
+#include <optional>
 
 #include "plan.hpp"
 #include "request.hpp"
@@ -160,8 +162,25 @@ class session final : public conn_base {
     co_return co_await respond(r, e.status, "application/json", body, keep_alive, extra);
   }
 
+  struct incoming {
+    request_t req;
+    std::int64_t start_ns = 0;  // when the headers had been read (steady ns)
+  };
+  /// Reads the next request; nullopt when the connection is done (closed, timed out, or an
+  /// error answer was sent).
+  net::awaitable<std::optional<incoming>> read_request();
+  net::awaitable<void> close_gracefully();
   net::awaitable<void> on_read_error(boost::system::error_code ec, const request_t& partial);
   net::awaitable<bool> handle(request_t& req, std::int64_t start_ns);
+  struct prepared {
+    std::optional<error_spec> error;  // answer this at once (extra headers still apply)
+    std::optional<gen_request> g;
+    response_plan plan;
+    std::string id;
+    std::string extra;  // response header lines
+  };
+  /// Parses, validates, plans, applies the limiter and immediate faults (counting them).
+  prepared prepare(dialect d, const request_t& req);
   net::awaitable<bool> generate(dialect d, route r, request_t& req, std::int64_t start_ns,
                                 bool keep_alive);
   net::awaitable<bool> stream_response(const gen_request& g, const response_plan& plan,
@@ -182,6 +201,8 @@ class session final : public conn_base {
   bool lingering_ = false;
 };
 
+// Coroutine frames live as long as the coroutine: run() stays small (it lasts as long as the
+// connection), reading and closing happen in their own short-lived frames.
 template <class Stream>
 net::awaitable<void> session<Stream>::run() {
   if constexpr (tls) {
@@ -196,48 +217,11 @@ net::awaitable<void> session<Stream>::run() {
     if (w_.stopping() || aborted_) {
       break;
     }
-    if (buffer_.size() == 0) {
-      idle = true;
-      arm(cfg_.idle_timeout_ns, timeout_kind::idle);
-      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), tok);
-      idle = false;
-      if (ec || aborted_) {
-        break;
-      }
-      buffer_.commit(n);
+    std::optional<incoming> in = co_await read_request();
+    if (!in) {
+      break;
     }
-    arm(cfg_.header_timeout_ns, timeout_kind::header);
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(cfg_.max_header));
-    parser.body_limit(static_cast<std::uint64_t>(cfg_.max_body));
-    {
-      auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, tok);
-      if (ec) {
-        disarm();
-        co_await on_read_error(ec, parser.get());
-        break;
-      }
-    }
-    const std::int64_t start_ns = now_ns();
-    auto& msg = parser.get();
-    if (!parser.is_done()) {
-      const auto expect = msg[http::field::expect];
-      if (expect.size() == 12 && beast::iequals(expect, "100-continue")) {
-        if (!co_await send("HTTP/1.1 100 Continue\r\n\r\n")) {
-          break;
-        }
-      }
-      arm(cfg_.body_timeout_ns, timeout_kind::body);
-      auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, tok);
-      if (ec) {
-        disarm();
-        co_await on_read_error(ec, parser.get());
-        break;
-      }
-    }
-    disarm();
-    request_t req = parser.release();
-    if (!co_await handle(req, start_ns)) {
+    if (!co_await handle(in->req, in->start_ns)) {
       break;
     }
     if (buffer_.size() == 0 && buffer_.capacity() > 64 * 1024) {
@@ -245,25 +229,74 @@ net::awaitable<void> session<Stream>::run() {
     }
   }
   if (!aborted_) {
-    boost::system::error_code ignored;
-    lowest().shutdown(tcp::socket::shutdown_send, ignored);
-    if (lingering_) {
-      // After an error answer the client may still be sending: drain for a moment so that
-      // closing does not turn into a reset that destroys the answer (nginx's lingering close).
-      arm(std::min<std::int64_t>(cfg_.header_timeout_ns, 2'000'000'000), timeout_kind::idle);
-      char sink[4096];
-      std::size_t drained = 0;
-      while (!aborted_ && drained < 1024 * 1024) {
-        auto [ec, n] = co_await lowest().async_read_some(net::buffer(sink), tok);
-        if (ec) {
-          break;
-        }
-        drained += n;
-      }
-      disarm();
-    }
-    lowest().close(ignored);
+    co_await close_gracefully();
   }
+}
+
+template <class Stream>
+net::awaitable<std::optional<typename session<Stream>::incoming>> session<Stream>::read_request() {
+  if (buffer_.size() == 0) {
+    idle = true;
+    arm(cfg_.idle_timeout_ns, timeout_kind::idle);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), tok);
+    idle = false;
+    if (ec || aborted_) {
+      co_return std::nullopt;
+    }
+    buffer_.commit(n);
+  }
+  arm(cfg_.header_timeout_ns, timeout_kind::header);
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(cfg_.max_header));
+  parser.body_limit(static_cast<std::uint64_t>(cfg_.max_body));
+  {
+    auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, tok);
+    if (ec) {
+      disarm();
+      co_await on_read_error(ec, parser.get());
+      co_return std::nullopt;
+    }
+  }
+  const std::int64_t start_ns = now_ns();
+  if (!parser.is_done()) {
+    const auto expect = parser.get()[http::field::expect];
+    if (expect.size() == 12 && beast::iequals(expect, "100-continue")) {
+      if (!co_await send("HTTP/1.1 100 Continue\r\n\r\n")) {
+        co_return std::nullopt;
+      }
+    }
+    arm(cfg_.body_timeout_ns, timeout_kind::body);
+    auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, tok);
+    if (ec) {
+      disarm();
+      co_await on_read_error(ec, parser.get());
+      co_return std::nullopt;
+    }
+  }
+  disarm();
+  co_return incoming{parser.release(), start_ns};
+}
+
+template <class Stream>
+net::awaitable<void> session<Stream>::close_gracefully() {
+  boost::system::error_code ignored;
+  lowest().shutdown(tcp::socket::shutdown_send, ignored);
+  if (lingering_) {
+    // After an error answer the client may still be sending: drain for a moment so that
+    // closing does not turn into a reset that destroys the answer (nginx's lingering close).
+    arm(std::min<std::int64_t>(cfg_.header_timeout_ns, 2'000'000'000), timeout_kind::idle);
+    std::array<char, 4096> sink;
+    std::size_t drained = 0;
+    while (!aborted_ && drained < 1024 * 1024) {
+      auto [ec, n] = co_await lowest().async_read_some(net::buffer(sink), tok);
+      if (ec) {
+        break;
+      }
+      drained += n;
+    }
+    disarm();
+  }
+  lowest().close(ignored);
 }
 
 template <class Stream>
@@ -371,9 +404,9 @@ net::awaitable<bool> session<Stream>::handle(request_t& req, std::int64_t start_
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::generate(dialect d, route r, request_t& req,
-                                               std::int64_t start_ns, bool keep_alive) {
+typename session<Stream>::prepared session<Stream>::prepare(dialect d, const request_t& req) {
   const vendor v = d == dialect::anthropic_messages ? vendor::anthropic : vendor::openai;
+  prepared out;
   mock_headers mh;
   for (const auto& f : req) {
     take_mock_header(mh, std::string_view(f.name_string().data(), f.name_string().size()),
@@ -382,16 +415,19 @@ net::awaitable<bool> session<Stream>::generate(dialect d, route r, request_t& re
   auto ov = parse_overrides(mh);
   if (!ov) {
     const error_spec e{400, "invalid_request_error", "invalid_mock_header", ov.message(), ""};
-    co_return co_await respond_error(r, v, e, keep_alive);
+    out.error = e;
+    return out;
   }
   const std::string& body = req.body();
   auto parsed = parse_request(d, body);
   if (!parsed.request) {
     const auto& pe = parsed.error;
     const error_spec e{pe.status, pe.type, "", pe.message, pe.param};
-    co_return co_await respond_error(r, v, e, keep_alive);
+    out.error = e;
+    return out;
   }
-  const gen_request& g = *parsed.request;
+  out.g = std::move(*parsed.request);
+  const gen_request& g = *out.g;
   if (d == dialect::openai_embeddings &&
       std::max<std::int64_t>(1, g.embedding_inputs) * g.dimensions.value_or(cfg_.embedding_dim) >
           max_embedding_floats) {
@@ -399,12 +435,14 @@ net::awaitable<bool> session<Stream>::generate(dialect d, route r, request_t& re
                        "Too many embeddings: inputs x dimensions may be at most " +
                            std::to_string(max_embedding_floats) + ".",
                        "input"};
-    co_return co_await respond_error(r, v, e, keep_alive);
+    out.error = e;
+    return out;
   }
-  const response_plan plan = make_plan(cfg_, g, *ov, body, w_.draws());
-  const std::string id = w_.next_id();
-
-  std::string extra;
+  out.plan = make_plan(cfg_, g, *ov, body, w_.draws());
+  out.id = w_.next_id();
+  const response_plan& plan = out.plan;
+  const std::string& id = out.id;
+  std::string& extra = out.extra;
   extra.reserve(256);
   extra += v == vendor::anthropic ? "request-id: req_" : "x-request-id: req_";
   extra += id;
@@ -482,7 +520,8 @@ net::awaitable<bool> session<Stream>::generate(dialect d, route r, request_t& re
                                     "Rate limit reached on " + what + ". Please try again in " +
                                         std::to_string(retry_ms) + "ms.",
                                     ""};
-    co_return co_await respond_error(r, v, e, keep_alive, extra);
+    out.error = e;
+    return out;
   }
   if (is_immediate_error(plan.fault)) {
     count_fault(plan.fault);
@@ -490,8 +529,26 @@ net::awaitable<bool> session<Stream>::generate(dialect d, route r, request_t& re
       retry_headers();
     }
     const error_spec e = fault_error(v, plan.fault);
-    co_return co_await respond_error(r, v, e, keep_alive, extra);
+    out.error = e;
+    return out;
   }
+  return out;
+}
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::generate(dialect d, route r, request_t& req,
+                                               std::int64_t start_ns, bool keep_alive) {
+  // The frame of this coroutine lives as long as the response: the parsing and checks run in a
+  // plain function and only what the response needs stays here.
+  const vendor v = d == dialect::anthropic_messages ? vendor::anthropic : vendor::openai;
+  prepared p = prepare(d, req);
+  if (p.error) {
+    co_return co_await respond_error(r, v, *p.error, keep_alive, p.extra);
+  }
+  const gen_request& g = *p.g;
+  const response_plan& plan = p.plan;
+  const std::string& id = p.id;
+  std::string& extra = p.extra;
   if (plan.fault == fault_kind::slow_headers) {
     count_fault(plan.fault);
     if (!co_await sleep_until(start_ns + plan.header_delay_ns)) {

@@ -47,6 +47,8 @@ start_mock() {  # args: extra mock flags; sets mock_pid, mock_port
 stop_mock() { kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; }
 metric() { curl -s "http://127.0.0.1:$mock_port/metrics" | awk -v m="$1" '$1==m {print $2}'; }
 rps_of() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+reqs_of() { awk '/requests in/ {print $1}' "$1"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, clock ticks
 
 body='{"model":"gatebench","messages":[{"role":"user","content":"Say something short about load testing."}]}'
 cat >"$tmp/post.lua" <<LUA
@@ -80,7 +82,7 @@ events { worker_connections 4096; }
 http {
   access_log off;
   sendfile on;
-  tcp_nopush on;
+  open_file_cache max=64;
   keepalive_requests 10000000;
   keepalive_timeout 65;
   default_type application/json;
@@ -98,25 +100,40 @@ pids+=("$nginx_pid")
 sleep 0.5
 nsize=$(curl -s "http://127.0.0.1:$nport/chat.json" | wc -c)
 echo "response body: $size bytes (nginx serves the same $nsize bytes)"
+nginx_worker=$(pgrep -P "$nginx_pid" | head -1)
+tick=$(getconf CLK_TCK)
 mock_runs=()
 nginx_runs=()
+mock_cpu=()
+nginx_cpu=()
 for r in $(seq "$rounds"); do
+  c0=$(cpu_ticks "$mock_pid")
   taskset -c "$ccpu" wrk -t1 -c"$conns" -d"$dur" -s "$tmp/post.lua" \
     "http://127.0.0.1:$mock_port/v1/chat/completions" >"$tmp/wrk-mock-$r.txt"
+  c1=$(cpu_ticks "$mock_pid")
+  n0=$(cpu_ticks "$nginx_worker")
   taskset -c "$ccpu" wrk -t1 -c"$conns" -d"$dur" "http://127.0.0.1:$nport/chat.json" >"$tmp/wrk-nginx-$r.txt"
+  n1=$(cpu_ticks "$nginx_worker")
   mock_runs+=("$(rps_of "$tmp/wrk-mock-$r.txt")")
   nginx_runs+=("$(rps_of "$tmp/wrk-nginx-$r.txt")")
-  echo "round $r: mock ${mock_runs[-1]} req/s, nginx ${nginx_runs[-1]} req/s"
+  # Server CPU (user + system) per request: unlike req/s it does not depend on how busy the
+  # machine's other processes keep the pinned core.
+  mock_cpu+=("$(python3 -c "print(f'{($c1-$c0)/$tick*1e6/$(reqs_of "$tmp/wrk-mock-$r.txt"):.2f}')")")
+  nginx_cpu+=("$(python3 -c "print(f'{($n1-$n0)/$tick*1e6/$(reqs_of "$tmp/wrk-nginx-$r.txt"):.2f}')")")
+  echo "round $r: mock ${mock_runs[-1]} req/s (${mock_cpu[-1]} CPU-us/req), nginx ${nginx_runs[-1]} req/s (${nginx_cpu[-1]} CPU-us/req)"
 done
 kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true
 non2xx=$(cat "$tmp"/wrk-*.txt | awk '/Non-2xx/ {s+=$NF} END {print s+0}')
-python3 - "${mock_runs[*]}" "${nginx_runs[*]}" "$non2xx" <<'PY'
+python3 - "${mock_runs[*]}" "${nginx_runs[*]}" "$non2xx" "${mock_cpu[*]}" "${nginx_cpu[*]}" <<'PY'
 import statistics, sys
 m = [float(x) for x in sys.argv[1].split()]
 n = [float(x) for x in sys.argv[2].split()]
+mc = statistics.median(float(x) for x in sys.argv[4].split())
+nc = statistics.median(float(x) for x in sys.argv[5].split())
 print(f"non-streaming chat completions: mock median {statistics.median(m):,.0f} req/s, "
       f"nginx static median {statistics.median(n):,.0f} req/s, "
-      f"ratio mock/nginx {statistics.median(m) / statistics.median(n):.2f} (non-2xx lines: {sys.argv[3]})")
+      f"ratio mock/nginx {statistics.median(m) / statistics.median(n):.2f} (non-2xx: {sys.argv[3]}); "
+      f"server CPU per request: mock {mc:.1f} us, nginx {nc:.1f} us (nginx/mock {nc / mc:.2f})")
 PY
 stop_mock
 

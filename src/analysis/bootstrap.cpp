@@ -40,6 +40,61 @@ double percentile_sampler::sample(std::mt19937_64& rng) const {
   return values_[static_cast<std::size_t>(it - cum_.begin())];
 }
 
+block_sampler::block_sampler(const std::vector<metrics::histogram>& blocks) {
+  for (const auto& h : blocks) {
+    h.for_each_recorded(
+        [&](std::int64_t v, std::int64_t) { values_.push_back(static_cast<double>(v)); });
+  }
+  std::sort(values_.begin(), values_.end());
+  values_.erase(std::unique(values_.begin(), values_.end()), values_.end());
+  for (const auto& h : blocks) {
+    if (h.total_count() == 0) {
+      continue;
+    }
+    std::vector<std::pair<std::uint32_t, std::int64_t>> b;
+    h.for_each_recorded([&](std::int64_t v, std::int64_t c) {
+      const auto it = std::lower_bound(values_.begin(), values_.end(), static_cast<double>(v));
+      b.emplace_back(static_cast<std::uint32_t>(it - values_.begin()), c);
+    });
+    blocks_.push_back(std::move(b));
+  }
+}
+
+std::vector<double> block_sampler::sample(std::mt19937_64& rng,
+                                          const std::vector<double>& percentiles) const {
+  std::vector<double> out(percentiles.size(), 0.0);
+  if (blocks_.empty()) {
+    return out;
+  }
+  std::vector<std::int64_t> acc(values_.size(), 0);
+  std::uniform_int_distribution<std::size_t> pick(0, blocks_.size() - 1);
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < blocks_.size(); ++i) {
+    for (const auto& [id, c] : blocks_[pick(rng)]) {
+      acc[id] += c;
+      total += c;
+    }
+  }
+  std::size_t p = 0;
+  std::int64_t running = 0;
+  for (std::size_t id = 0; id < acc.size() && p < percentiles.size(); ++id) {
+    running += acc[id];
+    while (p < percentiles.size()) {
+      const double q = std::clamp(percentiles[p], 0.0, 100.0);
+      const auto k = std::max<std::int64_t>(
+          1, static_cast<std::int64_t>(std::floor(q / 100.0 * static_cast<double>(total) + 0.5)));
+      if (running < k) {
+        break;
+      }
+      out[p++] = values_[id];
+    }
+  }
+  for (; p < percentiles.size(); ++p) {
+    out[p] = values_.back();
+  }
+  return out;
+}
+
 std::pair<double, double> percentile_interval(std::vector<double>& xs, double level) {
   if (xs.empty()) {
     return {0, 0};

@@ -35,6 +35,25 @@ class percentile_sampler {
   double point_ = 0;
 };
 
+/// A block bootstrap over time: a run's per-interval histograms (its time series) are the blocks;
+/// a replicate draws as many blocks as there are, with replacement, merges them and reads the
+/// percentiles. Unlike resampling single requests, this keeps bursts of slowness (a GC pause, a
+/// noisy neighbour) together, so the interval reflects how much a run's tail moves over time.
+class block_sampler {
+ public:
+  /// `blocks` in one layout (empty ones are ignored).
+  explicit block_sampler(const std::vector<metrics::histogram>& blocks);
+
+  /// Number of non-empty blocks.
+  std::size_t blocks() const noexcept { return blocks_.size(); }
+  /// One replicate: the value at each of `percentiles` (ascending, 0..100) of a resampled run.
+  std::vector<double> sample(std::mt19937_64& rng, const std::vector<double>& percentiles) const;
+
+ private:
+  std::vector<double> values_;  // distinct bucket values (highest equivalent), ascending
+  std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>> blocks_;  // (value id, count)
+};
+
 /// The [lo, hi] percentile interval of `xs` (modified in place: sorted). level e.g. 0.95.
 std::pair<double, double> percentile_interval(std::vector<double>& xs, double level);
 

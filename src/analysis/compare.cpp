@@ -1,11 +1,13 @@
 #include "analysis/compare.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <random>
 
 #include "analysis/bootstrap.hpp"
+#include "report/hist_codec.hpp"
 #include "report/metric_table.hpp"
 
 namespace gb::analysis {
@@ -56,6 +58,63 @@ verdict judge(double relative, double lo, double hi, double noise) {
   }
   return verdict::same;
 }
+
+/// The per-interval histograms of one metric of a target's phase (ttft, e2e, itl only).
+std::vector<metrics::histogram> interval_blocks(const report::loaded_report& r,
+                                                const std::string& target, const std::string& phase,
+                                                const std::string& metric) {
+  std::vector<metrics::histogram> out;
+  const std::string metrics::interval_point::*field = nullptr;
+  if (metric == "ttft") {
+    field = &metrics::interval_point::ttft_hist;
+  } else if (metric == "e2e") {
+    field = &metrics::interval_point::e2e_hist;
+  } else if (metric == "itl") {
+    field = &metrics::interval_point::itl_hist;
+  } else {
+    return out;
+  }
+  for (const auto& p : r.stats.intervals) {
+    if (p.target != target || p.phase != phase || (p.*field).empty()) {
+      continue;
+    }
+    auto h = report::decode_histogram(p.*field);
+    if (h) {
+      out.push_back(std::move(*h));
+    }
+  }
+  return out;
+}
+
+/// Bootstrap replicates of the given (ascending) percentiles of one run's metric.
+class run_resampler {
+ public:
+  run_resampler(const metrics::histogram& whole, std::vector<metrics::histogram> blocks,
+                const std::vector<double>& ps, std::size_t min_blocks)
+      : blocks_(blocks), ps_(ps) {
+    use_blocks_ = blocks_.blocks() >= min_blocks;
+    for (double p : ps) {
+      singles_.emplace_back(whole, p);
+    }
+  }
+  bool by_blocks() const { return use_blocks_; }
+  std::vector<double> sample(std::mt19937_64& rng) const {
+    if (use_blocks_) {
+      return blocks_.sample(rng, ps_);
+    }
+    std::vector<double> out;
+    for (const auto& s : singles_) {
+      out.push_back(s.sample(rng));
+    }
+    return out;
+  }
+
+ private:
+  block_sampler blocks_;
+  std::vector<double> ps_;
+  std::vector<percentile_sampler> singles_;
+  bool use_blocks_ = false;
+};
 
 }  // namespace
 
@@ -162,27 +221,38 @@ gb::result<compare_result> compare_reports(const report::loaded_report& base,
       }
       const metrics::histogram& bh = bs.*m->member;
       const metrics::histogram& nh = ns.*m->member;
-      metric_change mc{target, name, bh.total_count(), nh.total_count(), {}, verdict::same};
+      metric_change mc{target, name, bh.total_count(), nh.total_count(), "", {}, verdict::same};
       if (bh.total_count() == 0 || nh.total_count() == 0) {
         mc.result = verdict::no_data;
         r.metrics.push_back(std::move(mc));
         continue;
       }
-      for (double p : opts.percentiles) {
-        percentile_sampler sb(bh, p);
-        percentile_sampler sn(nh, p);
+      std::vector<double> ps = opts.percentiles;
+      std::sort(ps.begin(), ps.end());
+      const run_resampler rb(bh, interval_blocks(base, target, bp, name), ps, opts.min_blocks);
+      const run_resampler rn(nh, interval_blocks(next, target, np, name), ps, opts.min_blocks);
+      mc.method = rb.by_blocks() && rn.by_blocks() ? "intervals" : "requests";
+      std::vector<std::vector<double>> diffs_ns(ps.size());
+      for (int i = 0; i < std::max(1, opts.resamples); ++i) {
+        const auto a = rb.sample(rng);
+        const auto b = rn.sample(rng);
+        for (std::size_t k = 0; k < ps.size(); ++k) {
+          diffs_ns[k].push_back(b[k] - a[k]);
+        }
+      }
+      for (std::size_t k = 0; k < ps.size(); ++k) {
+        const double p = ps[k];
         percentile_change pc;
         pc.percentile = p;
-        pc.base_ns = sb.point();
-        pc.new_ns = sn.point();
+        pc.base_ns = static_cast<double>(bh.value_at_percentile(p));
+        pc.new_ns = static_cast<double>(nh.value_at_percentile(p));
         pc.relative = pc.base_ns > 0 ? (pc.new_ns - pc.base_ns) / pc.base_ns : 0;
-        std::vector<double> diffs_ns;
-        diffs_ns.reserve(static_cast<std::size_t>(std::max(1, opts.resamples)));
-        for (int i = 0; i < std::max(1, opts.resamples); ++i) {
-          diffs_ns.push_back(sn.sample(rng) - sb.sample(rng));
-        }
-        std::tie(pc.ci_low_ns, pc.ci_high_ns) = percentile_interval(diffs_ns, opts.confidence);
-        pc.result = judge(pc.relative, pc.ci_low_ns, pc.ci_high_ns, opts.noise);
+        std::tie(pc.ci_low_ns, pc.ci_high_ns) = percentile_interval(diffs_ns[k], opts.confidence);
+        const double tail =
+            static_cast<double>(std::min(bh.total_count(), nh.total_count())) * (1.0 - p / 100.0);
+        pc.gated = tail >= static_cast<double>(opts.min_tail_samples);
+        pc.result =
+            pc.gated ? judge(pc.relative, pc.ci_low_ns, pc.ci_high_ns, opts.noise) : verdict::same;
         if (pc.result == verdict::regression) {
           mc.result = verdict::regression;
         } else if (pc.result == verdict::improvement && mc.result == verdict::same) {

@@ -3,8 +3,12 @@
 // side by side, relative change, and whether the change is beyond noise. A change is a
 // regression only when BOTH hold:
 //   1. the relative change of the percentile exceeds the noise threshold (default 5%), and
-//   2. a bootstrap confidence interval (default 95%) of new − base, computed by resampling each
-//      report's stored histogram (see bootstrap.hpp), lies entirely above 0.
+//   2. a bootstrap confidence interval (default 95%) of new − base lies entirely above 0. The
+//      resampling uses each report's per-interval histograms as blocks when it has at least
+//      min_blocks of them for the metric (ttft, e2e, itl: bursts of slowness stay together),
+//      otherwise its whole histogram request by request (see bootstrap.hpp).
+// A percentile is only gated when both runs have at least min_tail_samples values beyond it
+// (p99 of 300 requests rests on 3 values: shown, never gated).
 // Improvements are the mirror image. Runs whose load differs are refused unless forced.
 
 #include <cstdint>
@@ -27,6 +31,8 @@ struct compare_options {
   std::vector<double> percentiles{50, 90, 95, 99};
   /// Error-rate increase (absolute, as a fraction) beyond which errors count as a regression.
   double error_rate_tolerance = 0.005;
+  std::size_t min_blocks = 8;          // intervals needed for the block bootstrap
+  std::int64_t min_tail_samples = 10;  // values beyond a percentile needed to gate it
 };
 
 enum class verdict : std::uint8_t { same, regression, improvement, no_data };
@@ -40,6 +46,7 @@ struct percentile_change {
   double ci_low_ns = 0;  // bootstrap interval of new - base
   double ci_high_ns = 0;
   verdict result = verdict::same;
+  bool gated = true;  // false: too few samples beyond this percentile to judge it
 };
 
 struct metric_change {
@@ -47,6 +54,7 @@ struct metric_change {
   std::string metric;
   std::int64_t base_count = 0;
   std::int64_t new_count = 0;
+  std::string method;  // "intervals" (block bootstrap) or "requests" (per-request resampling)
   std::vector<percentile_change> percentiles;
   verdict result = verdict::same;  // worst of its percentiles
 };

@@ -29,6 +29,16 @@ std::string pname(double p) {
   return buf;
 }
 
+/// Pads to `width` columns (UTF-8 aware: "µs" is three bytes, two columns).
+std::string pad(const std::string& s, std::size_t width, bool right = true) {
+  std::size_t cols = 0;
+  for (unsigned char c : s) {
+    cols += (c & 0xC0) != 0x80 ? 1 : 0;
+  }
+  const std::string fill(cols < width ? width - cols : 0, ' ');
+  return right ? fill + s : s + fill;
+}
+
 std::string xml_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
@@ -110,10 +120,11 @@ std::string format_compare_console(const compare_result& r, bool color) {
       const char* col = p.result == verdict::regression    ? red
                         : p.result == verdict::improvement ? green
                                                            : "";
-      std::snprintf(line, sizeof line, "  %-6s %-6s %10s %10s %8s  %-24s %s%s%s\n",
-                    m.metric.c_str(), pname(p.percentile).c_str(), dur(p.base_ns).c_str(),
-                    dur(p.new_ns).c_str(), pct(p.relative).c_str(), ci.c_str(), col, mark(p.result),
-                    reset);
+      std::snprintf(line, sizeof line, "  %-6s %-6s %s %s %8s  %s %s%s%s\n", m.metric.c_str(),
+                    pname(p.percentile).c_str(), pad(dur(p.base_ns), 10).c_str(),
+                    pad(dur(p.new_ns), 10).c_str(), pct(p.relative).c_str(),
+                    pad(ci, 24, false).c_str(), col,
+                    p.gated ? mark(p.result) : "not gated (too few samples)", reset);
       out += line;
     }
   }
@@ -141,13 +152,15 @@ std::string format_compare_json(const compare_result& r) {
                     {"relative_change", p.relative},
                     {"ci_low_ns", p.ci_low_ns},
                     {"ci_high_ns", p.ci_high_ns},
-                    {"verdict", to_string(p.result)}});
+                    {"verdict", to_string(p.result)},
+                    {"gated", p.gated}});
     }
     metrics.push_back({{"target", m.target},
                        {"metric", m.metric},
                        {"base_count", m.base_count},
                        {"new_count", m.new_count},
                        {"verdict", to_string(m.result)},
+                       {"method", m.method},
                        {"percentiles", ps}});
   }
   json targets = json::array();
@@ -220,6 +233,9 @@ std::string format_junit(const compare_result* r, const std::vector<threshold_re
   if (r != nullptr) {
     for (const auto& m : r->metrics) {
       for (const auto& p : m.percentiles) {
+        if (!p.gated) {
+          continue;
+        }
         ++tests;
         const std::string detail = dur(p.base_ns) + " → " + dur(p.new_ns) + " (" + pct(p.relative) +
                                    ", CI " + signed_dur(p.ci_low_ns) + " … " +

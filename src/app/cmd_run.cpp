@@ -142,7 +142,7 @@ int run_command(run_flags& f) {
   opt.stop_grace_ns = *grace;
   const bool tty = isatty(STDOUT_FILENO) == 1;
   if (!f.quiet) {
-    print_banner(sc, sc.load.threads);
+    print_banner(sc, driver::planned_threads(*setup, 0));
     opt.on_progress = [tty](const driver::progress_snapshot& p) {
       if (tty) {
         std::printf("\r\033[K%s", progress_text(p).c_str());

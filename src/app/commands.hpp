@@ -26,5 +26,6 @@ action add_report_command(CLI::App& app);   // cmd_report.cpp
 action add_compare_command(CLI::App& app);  // cmd_compare.cpp
 action add_merge_command(CLI::App& app);    // cmd_merge.cpp
 action add_export_command(CLI::App& app);
+action add_overhead_command(CLI::App& app);  // cmd_overhead.cpp
 
 }  // namespace gb::app

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add(gb::app::add_report_command(app));
   add(gb::app::add_compare_command(app));
   add(gb::app::add_merge_command(app));
+  add(gb::app::add_overhead_command(app));
 
   try {
     app.parse(argc, argv);

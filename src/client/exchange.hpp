@@ -20,7 +20,7 @@ namespace gb::client {
 struct exchange_buffers {
   response_reader reader;
   std::string head;
-  std::vector<char> read_buf = std::vector<char>(16 * 1024);
+  std::vector<char> read_buf = std::vector<char>(4 * 1024);  // small: 10k slots fit in 40 MiB
 };
 
 /// Sends `body` to the pool's target and reads the response into `rec` (rec.intended_ns must be

@@ -93,6 +93,12 @@ std::shared_ptr<run_setup> prepare_run(const scenario::scenario& sc, prepare_err
   return setup;
 }
 
+std::int64_t planned_threads(const run_setup& setup, std::int64_t requested) {
+  run_options o;
+  o.threads = requested;
+  return pick_threads(setup.sc, o);
+}
+
 status check_targets(const run_setup& setup, std::int64_t timeout_ns) {
   for (const auto& t : setup.targets) {
     status s = client::check_reachable(*t, timeout_ns);

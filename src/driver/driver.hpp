@@ -32,6 +32,11 @@ std::shared_ptr<run_setup> prepare_run(const scenario::scenario& sc, prepare_err
 /// naming the target and what failed.
 status check_targets(const run_setup& setup, std::int64_t timeout_ns);
 
+/// The number of worker threads run() will use: `requested` when > 0, else the scenario's
+/// load.threads, else the number of cores; closed loop never uses more threads than its peak
+/// concurrency.
+std::int64_t planned_threads(const run_setup& setup, std::int64_t requested);
+
 /// What the live display shows (cumulative over the run unless said otherwise).
 struct progress_snapshot {
   std::int64_t elapsed_ns = 0;

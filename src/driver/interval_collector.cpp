@@ -8,7 +8,11 @@
 namespace gb::driver {
 
 interval_collector::interval_collector(int workers, std::int64_t interval_ns)
-    : workers_(workers), interval_ns_(interval_ns), posted_(workers, 0), done_(workers, false) {}
+    : workers_(workers),
+      interval_ns_(interval_ns),
+      posted_(workers, 0),
+      done_(workers, false),
+      dropped_(workers, 0) {}
 
 void interval_collector::add(interval_snapshot&& s) {
   pending& p = pending_[s.index];
@@ -24,6 +28,7 @@ void interval_collector::add(interval_snapshot&& s) {
   p.in_flight += s.in_flight;
   p.queued += s.queued;
   posted_[s.worker] = s.index + 1;
+  dropped_[s.worker] = s.dropped_total;
   if (s.last) {
     done_[s.worker] = true;
   }
@@ -91,6 +96,9 @@ progress_snapshot interval_collector::progress() const {
   s.errors = errors_;
   s.in_flight = last_in_flight_;
   s.queued = last_queued_;
+  for (std::int64_t d : dropped_) {
+    s.dropped += d;
+  }
   s.interval_rps = static_cast<double>(last_finished_) * 1e9 / static_cast<double>(interval_ns_);
   s.ttft_p50_ns = ttft_.value_at_percentile(50);
   s.ttft_p95_ns = ttft_.value_at_percentile(95);

@@ -45,6 +45,7 @@ class interval_collector {
   std::int64_t start_ns_ = 0;
   std::vector<std::int64_t> posted_;  // per worker: intervals posted so far
   std::vector<bool> done_;
+  std::vector<std::int64_t> dropped_;  // per worker, cumulative
   std::map<std::int64_t, pending> pending_;
   std::vector<std::tuple<std::int64_t, std::size_t, int, metrics::interval_point>> points_;
   // cumulative

@@ -409,6 +409,7 @@ void worker::post_snapshot(bool last) {
   snap.last = last;
   snap.in_flight = in_flight_total_;
   snap.queued = static_cast<std::int64_t>(queue_.size());
+  snap.dropped_total = health_.dropped;
   for (std::size_t t = 0; t < intervals_.size(); ++t) {
     for (std::size_t p = 0; p < 3; ++p) {
       auto& acc = intervals_[t][p];

@@ -55,6 +55,7 @@ struct interval_snapshot {
   bool last = false;       // the worker finished: no later snapshot from it
   std::int64_t in_flight = 0;
   std::int64_t queued = 0;
+  std::int64_t dropped_total = 0;  // arrivals dropped by this worker since the start
   std::vector<part> parts;
 };
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""gatebench versus wrk against nginx serving a small static JSON body (docs/performance.md,
+"Load engine: gatebench versus wrk").
+
+nginx runs one worker pinned to one core; each client runs one thread pinned to the other core,
+with the same connection count, in interleaved rounds (wrk, gatebench, wrk, gatebench, ...).
+For each run: requests/s and the client's CPU time (user + system, from wait4) per request.
+
+  python3 bench/client/peer_bench.py [--gatebench build/gatebench] [--rounds 3] [--seconds 5]
+      [--connections 64] [--client-cpu 0] [--server-cpu 1]
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tests", "integration", "engine"))
+from engine_lib import Nginx  # noqa: E402
+
+BODY = ('{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"m",'
+        '"choices":[{"index":0,"message":{"role":"assistant","content":"hello"},'
+        '"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,'
+        '"total_tokens":10}}')
+
+
+def run_measured(cmd):
+    """Runs cmd; returns (stdout, cpu seconds, wall seconds, max rss KiB)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    out = p.stdout.read()
+    err = p.stderr.read()
+    p.stdout.close()
+    p.stderr.close()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (cmd[0], p.returncode, err[-2000:]))
+    return out, ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss
+
+
+def wrk(url, a):
+    out, cpu, _, _ = run_measured(["taskset", "-c", str(a.client_cpu), "wrk", "-t1",
+                                   "-c%d" % a.connections, "-d%ds" % a.seconds, url])
+    n = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
+    return rps, cpu / n * 1e6, n
+
+
+def gatebench(url, a):
+    with tempfile.TemporaryDirectory() as d:
+        rep = os.path.join(d, "r.json")
+        _, cpu, _, _ = run_measured(["taskset", "-c", str(a.client_cpu), a.gatebench, "run",
+                                     "--url", url, "--no-stream", "-t", "1",
+                                     "-c", str(a.connections), "-d", "%ds" % a.seconds,
+                                     "--quiet", "-o", rep])
+        with open(rep) as f:
+            r = json.load(f)
+    main = r["targets"]["default"]["phases"]["main"]
+    n = main["ledger"]["started"]
+    ok = main["ledger"]["outcomes"]["ok"]
+    if ok != n:
+        raise RuntimeError("gatebench had failures: %s" % main["ledger"])
+    rps = ok / (main["duration_ns"] / 1e9) if main.get("duration_ns") else ok / a.seconds
+    return rps, cpu / n * 1e6, n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gatebench", default="build/gatebench")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--client-cpu", type=int, default=0)
+    ap.add_argument("--server-cpu", type=int, default=1)
+    a = ap.parse_args()
+    with Nginx(BODY) as n:
+        subprocess.run(["taskset", "-a", "-p", "-c", str(a.server_cpu), str(n.proc.pid)],
+                       check=True, stdout=subprocess.DEVNULL)
+        # nginx's worker is a child of the master: pin it too.
+        for pid in subprocess.run(["pgrep", "-P", str(n.proc.pid)], capture_output=True,
+                                  text=True).stdout.split():
+            subprocess.run(["taskset", "-p", "-c", str(a.server_cpu), pid], check=True,
+                           stdout=subprocess.DEVNULL)
+        res = {"wrk": [], "gatebench": []}
+        for i in range(a.rounds):
+            for name, fn in (("wrk", wrk), ("gatebench", gatebench)):
+                rps, us, cnt = fn(n.url, a)
+                res[name].append((rps, us))
+                print("round %d %-9s %9.0f req/s %7.2f CPU-us/req (%d requests)" %
+                      (i + 1, name, rps, us, cnt), flush=True)
+    med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
+           for k, v in res.items()}
+    print("median wrk       %9.0f req/s %7.2f CPU-us/req" % med["wrk"])
+    print("median gatebench %9.0f req/s %7.2f CPU-us/req" % med["gatebench"])
+    print("ratio gatebench/wrk: requests/s %.2f, CPU-us per request %.2f" %
+          (med["gatebench"][0] / med["wrk"][0], med["gatebench"][1] / med["wrk"][1]))
+
+
+if __name__ == "__main__":
+    main()
