@@ -282,17 +282,18 @@ def compare():
     return dashboard(
         "gatebench-compare", "gatebench: compare two runs",
         "Two runs overlaid (baseline vs current, or direct vs gateway). Pick the runs with "
-        "testid_a / testid_b; when they ran at different times, set shift_b to how long before "
-        "A run B happened (e.g. 2h) to lay B over A, or widen the time range and use the "
-        "whole-range panels.",
+        "testid_a / testid_b; when they ran at different times, show run A's time range and set "
+        "shift_b to how long before A run B started (e.g. 2h) to draw B over A, or widen the "
+        "time range to cover both and use the whole-range panels.",
         [datasource_var(),
          query_var("testid_a", "Run A (baseline)",
                    "label_values(gatebench_requests_started_total, testid)"),
          query_var("testid_b", "Run B (current)",
                    "label_values(gatebench_requests_started_total, testid)"),
-         {"name": "shift_b", "label": "Shift B by", "type": "textbox", "query": "0s",
-          "current": {"selected": False, "text": "0s", "value": "0s"}, "hide": 0,
-          "options": [{"selected": True, "text": "0s", "value": "0s"}]},
+         # Prometheus refuses "offset 0s": 1ms stands for "no shift".
+         {"name": "shift_b", "label": "Shift B by (1ms: none)", "type": "textbox",
+          "query": "1ms", "current": {"selected": False, "text": "1ms", "value": "1ms"},
+          "hide": 0, "options": [{"selected": True, "text": "1ms", "value": "1ms"}]},
          query_var("target", "Target",
                    'label_values(gatebench_requests_started_total{testid=~"$testid_a|$testid_b"},'
                    " target)", multi=True, include_all=True)],

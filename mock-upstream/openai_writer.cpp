@@ -21,19 +21,6 @@ class openai_writer final : public response_writer {
   openai_writer(const gen_request& req, const response_plan& plan, response_ident ident)
       : req_(req), plan_(plan), ident_(std::move(ident)) {
     chat_ = req.dialect == protocol::dialect::openai_chat;
-    // {"id":…,"object":…,"created":…,"model":…,"choices":[
-    head_ = R"({"id":")";
-    head_ += ident_.id;
-    head_ += chat_ ? R"(","object":"chat.completion.chunk","created":)"
-                   : R"(","object":"text_completion","created":)";
-    append_int(head_, ident_.created);
-    head_ += R"(,"model":)";
-    append_json_string(head_, req.model);
-    if (chat_) {
-      head_ += R"(,"system_fingerprint":"fp_gatebench")";
-    }
-    head_ += R"(,"choices":[)";
-    tail_ = req.include_usage ? R"(],"usage":null})" : "]}";
     call_id_ = "call_" + ident_.id.substr(ident_.id.find('-') + 1);
     tool_name_ = req.tool_name.empty() ? "gatebench_tool" : req.tool_name;
   }
@@ -43,7 +30,7 @@ class openai_writer final : public response_writer {
       return 0;
     }
     out += "data: ";
-    out += head_;
+    out += head();
     out +=
         R"({"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null})";
     out += tail_;
@@ -53,7 +40,7 @@ class openai_writer final : public response_writer {
 
   int tokens(std::string& out, std::int64_t first, std::int64_t count) override {
     out += "data: ";
-    out += head_;
+    out += head();
     const std::int64_t r = plan_.reasoning_tokens;
     if (!chat_) {
       out += R"({"text":")";
@@ -92,7 +79,7 @@ class openai_writer final : public response_writer {
 
   int finish(std::string& out) override {
     out += "data: ";
-    out += head_;
+    out += head();
     if (chat_) {
       out += R"({"index":0,"delta":{},"logprobs":null,"finish_reason":")";
     } else {
@@ -105,7 +92,7 @@ class openai_writer final : public response_writer {
     int n = 1;
     if (req_.include_usage) {
       out += "data: ";
-      out += head_;
+      out += head();
       out += R"(],"usage":)";
       append_usage(out);
       out += "}\n\n";
@@ -124,7 +111,7 @@ class openai_writer final : public response_writer {
 
   int malformed_event(std::string& out) override {
     out += "data: ";
-    out += head_;
+    out += head();
     out += R"({"index":0,"delta":{"content":"trunc)";
     out += "\n\n";
     return 1;
@@ -173,6 +160,26 @@ class openai_writer final : public response_writer {
   }
 
  private:
+  // The prefix shared by every chunk, built on first use (a non-stream answer never needs it).
+  const std::string& head() {
+    if (head_.empty()) {
+      // {"id":…,"object":…,"created":…,"model":…,"choices":[
+      head_ = R"({"id":")";
+      head_ += ident_.id;
+      head_ += chat_ ? R"(","object":"chat.completion.chunk","created":)"
+                     : R"(","object":"text_completion","created":)";
+      append_int(head_, ident_.created);
+      head_ += R"(,"model":)";
+      append_json_string(head_, req_.model);
+      if (chat_) {
+        head_ += R"(,"system_fingerprint":"fp_gatebench")";
+      }
+      head_ += R"(,"choices":[)";
+      tail_ = req_.include_usage ? R"(],"usage":null})" : "]}";
+    }
+    return head_;
+  }
+
   const char* finish_reason() const {
     if (plan_.hit_limit) {
       return "length";

@@ -250,7 +250,8 @@ gb::result<compare_result> compare_reports(const report::loaded_report& base,
         std::tie(pc.ci_low_ns, pc.ci_high_ns) = percentile_interval(diffs_ns[k], opts.confidence);
         const double tail =
             static_cast<double>(std::min(bh.total_count(), nh.total_count())) * (1.0 - p / 100.0);
-        pc.gated = tail >= static_cast<double>(opts.min_tail_samples);
+        pc.gated = tail >= static_cast<double>(opts.min_tail_samples) &&
+                   std::find(opts.gate.begin(), opts.gate.end(), p) != opts.gate.end();
         pc.result =
             pc.gated ? judge(pc.relative, pc.ci_low_ns, pc.ci_high_ns, opts.noise) : verdict::same;
         if (pc.result == verdict::regression) {

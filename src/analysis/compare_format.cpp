@@ -123,8 +123,8 @@ std::string format_compare_console(const compare_result& r, bool color) {
       std::snprintf(line, sizeof line, "  %-6s %-6s %s %s %8s  %s %s%s%s\n", m.metric.c_str(),
                     pname(p.percentile).c_str(), pad(dur(p.base_ns), 10).c_str(),
                     pad(dur(p.new_ns), 10).c_str(), pct(p.relative).c_str(),
-                    pad(ci, 24, false).c_str(), col,
-                    p.gated ? mark(p.result) : "not gated (too few samples)", reset);
+                    pad(ci, 24, false).c_str(), col, p.gated ? mark(p.result) : "(not gated)",
+                    reset);
       out += line;
     }
   }

@@ -390,7 +390,7 @@ bool can_still_pass(const threshold& t, const metrics::stats& so_far,
     if (t.stat == stat_kind::percentile && planned_requests > 0 &&
         (t.op == compare_op::lt || t.op == compare_op::le)) {
       const metrics::histogram& h = so_far.*report::find_metric(t.metric)->member;
-      const auto bound = static_cast<std::int64_t>(t.value);
+      const auto bound = static_cast<std::int64_t>(std::fmin(t.value, 9.0e18));  // no UB cast
       const double at_or_below = h.percentile_at_or_below(bound) / 100.0;
       const double above = static_cast<double>(h.total_count()) * (1.0 - at_or_below);
       // Samples per request: 1 for request metrics; unknown for itl (many per request).

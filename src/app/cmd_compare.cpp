@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -27,6 +28,7 @@ struct compare_flags {
   std::string junit;
   std::string markdown;
   std::vector<std::string> thresholds;
+  std::vector<double> gate{50, 90, 95};
 };
 
 int run_compare(const compare_flags& f) {
@@ -39,6 +41,12 @@ int run_compare(const compare_flags& f) {
   }
   opts.noise = *noise;
   opts.force = f.force;
+  opts.gate = f.gate;
+  for (double p : f.gate) {
+    if (std::find(opts.percentiles.begin(), opts.percentiles.end(), p) == opts.percentiles.end()) {
+      opts.percentiles.push_back(p);
+    }
+  }
   auto base = report::load_report(f.base);
   if (!base) {
     std::fprintf(stderr, "gatebench compare: %s\n", base.message().c_str());
@@ -100,6 +108,10 @@ action add_compare_command(CLI::App& app) {
       ->check(CLI::IsMember({"console", "json", "markdown"}));
   cmd->add_option("--junit", f->junit, "Also write JUnit XML (one test case per gated metric)");
   cmd->add_option("--markdown", f->markdown, "Also write a Markdown summary (CI job summary)");
+  cmd->add_option("--gate", f->gate,
+                  "Percentiles that can fail the comparison (default 50,90,95; p99 is shown)")
+      ->delimiter(',')
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--threshold", f->thresholds,
                   "Threshold evaluated on the new report, e.g. 'ttft:p(95)<500ms' (repeatable)");
   cmd->footer(

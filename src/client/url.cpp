@@ -32,7 +32,7 @@ result<url_parts> parse_url(std::string_view url) {
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
   if (authority.find('@') != std::string_view::npos) {
-    return fail("URL ", quoted, " must not contain credentials (use a header)");
+    return fail("a URL must not contain credentials (user:password@host): use a header");
   }
   std::string_view host;
   std::string_view port;

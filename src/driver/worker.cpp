@@ -56,6 +56,11 @@ worker::worker(const worker_shared& shared, int index, snapshot_sink sink)
   intervals_.resize(sh_.targets.size());
   in_flight_.assign(sh_.targets.size(), 0);
   in_flight_since_.assign(sh_.targets.size(), 0);
+  for (std::size_t t = 0; t < sh_.targets.size(); ++t) {
+    for (const plan::phase_window& w : sh_.phases) {
+      stats_for(t, w.which);  // every phase is in the report, even with no request
+    }
+  }
   if (load_.requests > 0) {
     main_quota_ = load_.requests / sh_.count + (index_ < load_.requests % sh_.count ? 1 : 0);
   }
@@ -191,14 +196,25 @@ metrics::interval_accum& worker::interval_for(std::size_t target, plan::phase p)
 
 void worker::track_in_flight(std::size_t target, int delta) {
   const std::int64_t now = now_ns();
-  const plan::phase p = plan::phase_at(sh_.phases, now - sh_.start_ns);
-  metrics::stats* st = stats_ptr_[target][phase_index(p)];
-  if (st != nullptr && in_flight_since_[target] > 0) {
-    st->inflight_area_ns += in_flight_[target] * (now - in_flight_since_[target]);
+  // Charge in_flight × time to each phase window the span since the last change overlaps.
+  const std::int64_t since = in_flight_since_[target];
+  if (since > 0 && in_flight_[target] > 0) {
+    for (const plan::phase_window& w : sh_.phases) {
+      const std::int64_t ws = sh_.start_ns + w.start_ns;
+      const std::int64_t we = w.end_ns == INT64_MAX ? INT64_MAX : sh_.start_ns + w.end_ns;
+      const std::int64_t a = std::max(since, ws);
+      const std::int64_t b = std::min(now, we);
+      metrics::stats* st = stats_ptr_[target][phase_index(w.which)];
+      if (b > a && st != nullptr) {
+        st->inflight_area_ns += in_flight_[target] * (b - a);
+      }
+    }
   }
   in_flight_[target] += delta;
   in_flight_total_ += delta;
   in_flight_since_[target] = now;
+  const plan::phase p = plan::phase_at(sh_.phases, now - sh_.start_ns);
+  metrics::stats* st = stats_ptr_[target][phase_index(p)];
   if (st != nullptr) {
     st->inflight_max = std::max(st->inflight_max, in_flight_[target]);
   }
@@ -423,6 +439,9 @@ void worker::post_snapshot(bool last) {
 }
 
 void worker::finish_phases() {
+  for (std::size_t t = 0; t < in_flight_.size(); ++t) {
+    track_in_flight(t, 0);
+  }
   const std::int64_t now = now_ns();
   for (std::size_t t = 0; t < stats_ptr_.size(); ++t) {
     for (const plan::phase_window& w : sh_.phases) {

@@ -20,8 +20,19 @@ struct key {
 struct point {
   double t_s = 0;
   std::int64_t started = 0, ok = 0, errors = 0, in_tokens = 0, out_tokens = 0, in_flight = 0;
-  std::optional<seconds_buckets> ttft, itl, e2e;
+  std::optional<seconds_buckets> ttft, itl, e2e, tpot;
 };
+
+/// The interval's encoded tpot histogram once metrics::interval_point carries one
+/// (`tpot_hist`); until then nullptr and no tpot series is written.
+template <class Point>
+const std::string* tpot_text(const Point& p) {
+  if constexpr (requires { p.tpot_hist; }) {
+    return &p.tpot_hist;
+  } else {
+    return nullptr;
+  }
+}
 
 }  // namespace
 
@@ -35,7 +46,7 @@ result<std::string> render_openmetrics(const openmetrics_input& in) {
   // Accumulate per series.
   struct running {
     point p;
-    std::optional<metrics::histogram> ttft, itl, e2e;
+    std::optional<metrics::histogram> ttft, itl, e2e, tpot;
   };
   std::map<key, running> state;
   std::map<key, std::vector<point>> series;
@@ -57,8 +68,12 @@ result<std::string> render_openmetrics(const openmetrics_input& in) {
         std::optional<metrics::histogram>* acc;
         const char* name;
       };
+      const std::string* tpot = tpot_text(iv);
       for (const h& x : {h{&iv.ttft_hist, &r.ttft, "ttft"}, h{&iv.itl_hist, &r.itl, "itl"},
-                         h{&iv.e2e_hist, &r.e2e, "e2e"}}) {
+                         h{&iv.e2e_hist, &r.e2e, "e2e"}, h{tpot, &r.tpot, "tpot"}}) {
+        if (x.text == nullptr) {
+          continue;
+        }
         if (!x.acc->has_value()) {
           *x.acc = metrics::histogram::for_latency();
         }
@@ -75,6 +90,9 @@ result<std::string> render_openmetrics(const openmetrics_input& in) {
       r.p.ttft = to_seconds_buckets(*r.ttft);
       r.p.itl = to_seconds_buckets(*r.itl);
       r.p.e2e = to_seconds_buckets(*r.e2e);
+      if (r.tpot) {
+        r.p.tpot = to_seconds_buckets(*r.tpot);
+      }
     }
     series[k].push_back(r.p);
   }

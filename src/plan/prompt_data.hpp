@@ -25,7 +25,8 @@ struct prompt_set {
   scenario::prompt_source source;
   std::vector<prompt_record> records;
   std::string shared_prefix;  // the system prompt every request of the source carries, if any
-  std::int64_t skipped = 0;   // records without a usable user turn (ShareGPT), skipped
+  std::int64_t shared_prefix_words = 0;
+  std::int64_t skipped = 0;  // records without a usable user turn (ShareGPT), skipped
 };
 
 struct prompt_data {

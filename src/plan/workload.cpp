@@ -80,6 +80,7 @@ result<std::shared_ptr<const prompt_data>> load_prompts(const scenario::scenario
     } else if (src->shared_prefix_tokens > 0) {
       append_words(data->vocabulary, src->shared_prefix_tokens, prefix_rng, set.shared_prefix);
     }
+    set.shared_prefix_words = count_words(set.shared_prefix);
     data->sources.push_back(std::move(set));
   }
   return std::shared_ptr<const prompt_data>(std::move(data));
@@ -239,7 +240,7 @@ struct request_factory::impl {
                                        static_cast<std::int64_t>(s.record->user_turns.size()));
     }
     if (!set.shared_prefix.empty()) {
-      s.history.push_back(make_message("system", set.shared_prefix));
+      s.history.push_back(message{"system", set.shared_prefix, set.shared_prefix_words});
     } else if (s.record != nullptr && !s.record->system.empty()) {
       s.history.push_back(make_message("system", s.record->system));
     }

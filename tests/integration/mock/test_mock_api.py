@@ -328,6 +328,22 @@ class ConfigAndLog(unittest.TestCase):
                 self.assertIn(b"gatebench-mock:", p.stderr)
 
 
+class Threads(unittest.TestCase):
+    def test_two_threads_share_the_port_and_sum_metrics(self):
+        import signal
+        with Mock("--threads", "2", "--output-tokens", "3", "--fault", "http_500=50%") as m:
+            statuses = [m.post("/v1/chat/completions", chat_body(f"t{i}")).status for i in range(60)]
+            mt = m.metrics()
+            ok = mt.get('gatebench_mock_requests_total{route="/v1/chat/completions",status="200"}', 0)
+            err = mt.get('gatebench_mock_requests_total{route="/v1/chat/completions",status="500"}', 0)
+            self.assertEqual(ok, statuses.count(200))
+            self.assertEqual(err, statuses.count(500))
+            self.assertEqual(m.fault_count("http_500"), statuses.count(500))
+            self.assertGreater(statuses.count(500), 10)
+            self.assertGreater(statuses.count(200), 10)
+            self.assertEqual(m.stop(signal.SIGTERM), 0)
+
+
 class Tls(unittest.TestCase):
     def test_tls_stream(self):
         with tempfile.TemporaryDirectory() as d:

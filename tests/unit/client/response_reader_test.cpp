@@ -122,7 +122,7 @@ TEST(ResponseReader, EveryEndingMapsToOneOutcome) {
       {"complete", stream_head + role + content("a") + done + last_chunk, false, outcome::ok, "",
        200, true},
       {"no end marker", stream_head + role + content("a") + last_chunk, false,
-       outcome::protocol_error, "truncated", 200, false},
+       outcome::protocol_error, "truncated", 200, true},  // the HTTP message itself was complete
       {"eof mid stream", stream_head + role + content("a"), true, outcome::protocol_error, "", 200,
        false},
       {"eof after end marker", stream_head + content("a") + done, true, outcome::ok, "", 200,

@@ -248,8 +248,8 @@ INSTANTIATE_TEST_SUITE_P(
         bad_case{"dataset type without file", "workload:\n  prompts: {type: jsonl}\n", "t.yaml:2",
                  "add file:"},
         bad_case{"input_tokens on dataset",
-                 "workload:\n  prompts: {type: lines, file: /etc/passwd, input_tokens: 5}\n", "t.yaml:2",
-                 "synthetic prompts only"},
+                 "workload:\n  prompts: {type: lines, file: /etc/passwd, input_tokens: 5}\n",
+                 "t.yaml:2", "synthetic prompts only"},
         bad_case{"bad role", "target:\n  role: middle\n", "t.yaml:2", "direct, gateway or proxy"}),
     [](const ::testing::TestParamInfo<bad_case>& info) {
       std::string n = info.param.name;
@@ -265,6 +265,55 @@ TEST(ScenarioParse, MissingFileNamesIt) {
   auto sc = parse_scenario_file("/nonexistent/x.yaml", fake_env());
   ASSERT_FALSE(sc);
   EXPECT_NE(sc.message().find("/nonexistent/x.yaml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gb::scenario
+
+namespace gb::scenario {
+namespace {
+
+TEST(EnvSubstitution, Table) {
+  const env_lookup env = [](std::string_view n) -> std::optional<std::string> {
+    if (n == "A") {
+      return std::string("x");
+    }
+    if (n == "EMPTY") {
+      return std::string();
+    }
+    return std::nullopt;
+  };
+  struct row {
+    const char* in;
+    const char* out;  // nullptr: an error containing `err`
+    bool used;
+    const char* err;
+  };
+  const row rows[] = {
+      {"plain", "plain", false, nullptr},
+      {"${A}", "x", true, nullptr},
+      {"a${A}b${A}", "axbx", true, nullptr},
+      {"$$A and $5", "$A and $5", false, nullptr},
+      {"${EMPTY}", "", true, nullptr},
+      {"${B}", nullptr, false, "environment variable B is not set"},
+      {"${A", nullptr, false, "unterminated"},
+      {"${1X}", nullptr, false, "bad environment reference"},
+  };
+  for (const auto& r : rows) {
+    auto s = substitute_env(r.in, env);
+    if (r.out == nullptr) {
+      ASSERT_FALSE(s) << r.in;
+      EXPECT_NE(s.message().find(r.err), std::string::npos) << s.message();
+      continue;
+    }
+    ASSERT_TRUE(s) << r.in << ": " << s.message();
+    EXPECT_EQ(s->value, r.out);
+    EXPECT_EQ(s->used_env, r.used) << r.in;
+  }
+  EXPECT_TRUE(is_secret_header_name("Authorization"));
+  EXPECT_TRUE(is_secret_header_name("X-API-Key"));
+  EXPECT_TRUE(is_secret_header_name("x-goog-api-key"));
+  EXPECT_FALSE(is_secret_header_name("anthropic-version"));
 }
 
 }  // namespace

@@ -1,0 +1,231 @@
+"""Shared helpers of the hardening tests: locate the binaries, start gatebench-mock on an
+ephemeral loopback port, run gatebench, load and check reports (ledger invariant, JSON Schema),
+sample a process's RSS, read the mock's /metrics. Everything started is killed on exit, even
+when a test fails."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.environ.get("GATEBENCH_SOURCE_ROOT", os.path.normpath(os.path.join(HERE, "..", "..")))
+BUILD_ROOT = os.environ.get("GATEBENCH_BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
+GATEBENCH = os.environ.get("GATEBENCH_BIN", os.path.join(BUILD_ROOT, "src/app/gatebench"))
+MOCK = os.environ.get("GATEBENCH_MOCK_BIN", os.path.join(BUILD_ROOT, "mock-upstream/gatebench-mock"))
+SCHEMA_PATH = os.path.join(SOURCE_ROOT, "docs", "report-schema.json")
+
+# Exit codes (shared/design/conventions.md).
+EXIT_OK, EXIT_THRESHOLD, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OTHER = 0, 99, 104, 105, 1
+OUTCOMES = ("ok", "http_status", "timeout", "connect_error", "tls_error", "protocol_error",
+            "stream_error", "cancelled")
+
+
+class Mock:
+    """gatebench-mock on 127.0.0.1:0; `url`, `port`, `metrics()`; killed by close()."""
+
+    def __init__(self, *args, stderr=subprocess.DEVNULL):
+        self.proc = subprocess.Popen([MOCK, "--listen", "127.0.0.1:0", "-q", *args],
+                                     stdout=subprocess.PIPE, stderr=stderr, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"(https?)://127\.0\.0\.1:(\d+)", line)
+        if not m:
+            self.close()
+            raise RuntimeError("mock did not print its port: %r" % line)
+        self.port = int(m.group(2))
+        self.url = "%s://127.0.0.1:%d" % (m.group(1), self.port)
+
+    def metrics(self):
+        """The mock's /metrics as {series-with-labels: value} (plain HTTP only)."""
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.port, timeout=10) as r:
+            return parse_prometheus(r.read().decode())
+
+    def rss_kb(self):
+        return rss_kb(self.proc.pid)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=10)
+        finally:
+            if self.proc.stdout:
+                self.proc.stdout.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def parse_prometheus(text):
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.rpartition(" ")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            pass
+    return out
+
+
+def catches(pid, sig):
+    """Whether process `pid` has a handler installed for `sig` (SigCgt in /proc/PID/status)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (int(sig) - 1)))
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+def rss_kb(pid):
+    """VmRSS of a live process in KiB, or None when it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class Run:
+    """Runs `gatebench run ARGS -o TMP` to completion (or until `timeout`), optionally sending
+    `sig` after `signal_after` seconds. rc, stdout, stderr, report (dict or None), report_text,
+    rss_samples (KiB, every `sample_every` s when given)."""
+
+    def __init__(self, args, timeout=120, signal_after=None, sig=signal.SIGINT, out=None,
+                 env=None, sample_every=None, quiet=True, wait_for_handler=False):
+        self.tmp = tempfile.TemporaryDirectory(prefix="gb-harden-")
+        self.out = out or os.path.join(self.tmp.name, "report.json")
+        cmd = [GATEBENCH, "run", *args, "-o", self.out] + (["--quiet"] if quiet else [])
+        self.cmd = cmd
+        self.rss_samples = []
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env)
+        stop = threading.Event()
+        sampler = None
+        if sample_every:
+            def sample():
+                while not stop.wait(sample_every):
+                    v = rss_kb(proc.pid)
+                    if v is not None and proc.poll() is None:
+                        self.rss_samples.append(v)
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+        timer = None
+        self.signalled_at = None
+        if signal_after is not None:
+            def send():
+                # With wait_for_handler, the delay counts from the moment gatebench catches
+                # `sig` (SigCgt in /proc), i.e. from the earliest point it can react to it.
+                if wait_for_handler:
+                    deadline = time.monotonic() + 10
+                    while proc.poll() is None and time.monotonic() < deadline:
+                        if catches(proc.pid, sig):
+                            break
+                        time.sleep(0.001)
+                if not stop.wait(signal_after) and proc.poll() is None:
+                    self.signalled_at = time.monotonic()
+                    proc.send_signal(sig)
+            timer = threading.Thread(target=send, daemon=True)
+            timer.start()
+        try:
+            self.stdout, self.stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            self.stdout, self.stderr = proc.communicate()
+            raise AssertionError("gatebench did not finish within %ss: %s" % (timeout, cmd))
+        finally:
+            stop.set()
+            if timer:
+                timer.join(timeout=15)
+            if sampler:
+                sampler.join(timeout=5)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.rc = proc.returncode
+        self.report_text = None
+        self.report = None
+        if os.path.isfile(self.out):
+            with open(self.out, "rb") as f:
+                self.report_text = f.read().decode("utf-8")  # must be UTF-8
+            self.report = json.loads(self.report_text)
+        self.tmp_files = sorted(os.listdir(self.tmp.name))
+
+    def phase(self, target="default", phase="main"):
+        return self.report["targets"][target]["phases"][phase]
+
+    def ledger(self, target="default", phase="main"):
+        return self.phase(target, phase)["ledger"]
+
+    def describe(self):
+        return "rc=%s cmd=%s\nstderr: %s\nstdout: %s" % (self.rc, " ".join(self.cmd),
+                                                         self.stderr[-2000:], self.stdout[-1000:])
+
+    def cleanup(self):
+        self.tmp.cleanup()
+
+
+_schema = None
+
+
+def schema():
+    """docs/report-schema.json, or None while it does not exist."""
+    global _schema
+    if _schema is None and os.path.exists(SCHEMA_PATH):
+        with open(SCHEMA_PATH) as f:
+            _schema = json.load(f)
+    return _schema
+
+
+def check_report(tc, report):
+    """The report is a JSON object that satisfies the ledger invariant in every target, phase
+    and split, and validates against docs/report-schema.json when that exists."""
+    tc.assertIsInstance(report, dict)
+    s = schema()
+    if s is not None:
+        import jsonschema
+        cls = jsonschema.validators.validator_for(s)
+        errors = sorted(cls(s).iter_errors(report), key=lambda e: list(e.path))
+        tc.assertEqual([], ["%s: %s" % ("/".join(map(str, e.path)), e.message) for e in errors[:5]],
+                       "report violates docs/report-schema.json")
+    phases = []
+    for tname, t in report["targets"].items():
+        for pname, p in t["phases"].items():
+            phases.append(("%s/%s" % (tname, pname), p))
+    for sname, p in (report.get("splits") or {}).items():
+        if isinstance(p, dict) and "ledger" in p:
+            phases.append((sname, p))
+    if not report.get("interrupted"):
+        tc.assertTrue(phases, "the report has at least one target phase")
+    for name, p in phases:
+        led = p["ledger"]
+        total = sum(led["outcomes"].get(o, 0) for o in OUTCOMES)
+        tc.assertEqual(set(led["outcomes"]), set(OUTCOMES), name)
+        tc.assertEqual(led["started"], total, "%s: started != sum(outcomes): %s" % (name, led))
+        tc.assertEqual(led["finished"], total, name)
+        tc.assertEqual(p["counts"]["started"], led["started"], name)
+        tc.assertEqual(sum(led["by_status"].values()), led["outcomes"]["http_status"], name)
+        tc.assertEqual(sum(led["by_timeout_phase"].values()), led["outcomes"]["timeout"], name)
+
+
+def assert_not_signalled(tc, run):
+    tc.assertGreaterEqual(run.rc, 0, "gatebench died of signal %d: %s" % (-run.rc if run.rc else 0, run.describe()))
+    tc.assertNotIn("internal error", run.stderr, run.describe())
+    tc.assertNotIn("AddressSanitizer", run.stderr, run.describe())
+    tc.assertNotIn("runtime error:", run.stderr, run.describe())

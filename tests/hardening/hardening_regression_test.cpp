@@ -1,0 +1,102 @@
+// Regression tests for inputs the hardening fuzzers found (tests/fuzz, docs/testing.md). Each
+// case names the fuzz target and the input; the same input sits in that target's corpus.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "analysis/threshold.hpp"
+#include "metrics/hdr_codec.hpp"
+#include "scenario/parse.hpp"
+#include "scenario/to_json.hpp"
+
+namespace {
+
+gb::metrics::stats latency_stats(int n) {
+  gb::metrics::stats s;
+  for (int i = 0; i < n; ++i) {
+    s.outcomes.start();
+    s.outcomes.add(gb::metrics::request_fate{});
+    s.e2e.record(200'000'000);
+  }
+  return s;
+}
+
+// fuzz_threshold, "e2e:p(9)<5e29": 5e29 ms is 5e35 ns, past int64; can_still_pass converted it
+// to int64 (undefined behaviour; on x86 INT64_MIN, so every sample counted as above the bound
+// and a threshold that trivially passes was reported lost, aborting the run).
+TEST(ThresholdRegression, HugeLatencyBoundCanStillPass) {
+  auto t = gb::analysis::parse_threshold("e2e:p(9)<5e29");
+  ASSERT_TRUE(t.ok()) << t.message();
+  const auto s = latency_stats(100);
+  EXPECT_TRUE(gb::analysis::can_still_pass(*t, s, 1000));
+  auto m = gb::analysis::measure(*t, s);
+  ASSERT_TRUE(m.ok());
+  EXPECT_LT(*m, t->value);
+}
+
+// fuzz_threshold, "e2e:max<=01e308": 1e308 ms overflows to an infinite number of ns. Bad input
+// gets a clear error (or at least a finite bound), never an infinite value that reports and
+// JSON cannot hold.
+TEST(ThresholdRegression, LatencyValueThatOverflowsNanosecondsIsRejected) {
+  for (const char* text : {"e2e:max<=01e308", "ttft:p(99)<1e300s", "itl:avg<1e306ms"}) {
+    auto t = gb::analysis::parse_threshold(text);
+    if (t.ok()) {
+      EXPECT_TRUE(std::isfinite(t->value)) << text << " parsed to " << t->value;
+    } else {
+      EXPECT_NE(t.message().find(text), std::string::npos) << t.message();
+    }
+  }
+}
+
+std::optional<std::string> no_env(std::string_view) { return std::nullopt; }
+
+// fuzz_scenario: a scenario whose strings are not UTF-8 was accepted, then
+// scenario::to_json_text threw nlohmann type_error 316 when the report was written, after the
+// whole run ("gatebench: internal error: [json.exception.type_error.316] invalid UTF-8 byte",
+// exit 1, no report). It must be rejected with file:line before the run, or serialised safely.
+TEST(ScenarioRegression, InvalidUtf8IsRejectedOrSerialisedSafely) {
+  const std::string cases[] = {
+      "workload:\n  model: \"gb\xff\xfe\"\n",
+      "target:\n  url: http://0# OpenAI chat completion\xa0 (POST)\n",
+      "name: \"caf\xc3\"\n",
+      "target:\n  headers:\n    X-Note: \"\xed\xa0\x80\"\n",
+  };
+  for (const auto& text : cases) {
+    auto sc = gb::scenario::parse_scenario_text(text, "utf8.yaml", no_env);
+    if (!sc.ok()) {
+      EXPECT_EQ(sc.message().rfind("utf8.yaml", 0), 0U) << sc.message();
+      continue;
+    }
+    std::string json;
+    EXPECT_NO_THROW(json = gb::scenario::to_json_text(*sc)) << "input: " << text;
+    EXPECT_TRUE(nlohmann::json::accept(json)) << json;
+  }
+}
+
+// fuzz_hdr_decode seeds: every corpus entry in docs' examples decodes and round-trips; a
+// truncated and an inflated-length form are rejected with a message, not a crash.
+TEST(HdrRegression, HostileCompressedLengthsAreRejected) {
+  auto h = gb::metrics::histogram::for_latency();
+  for (int i = 1; i <= 1000; ++i) {
+    h.record(i * 1000);
+  }
+  auto bytes = gb::metrics::encode_compressed(h);
+  ASSERT_GT(bytes.size(), 8U);
+  auto truncated = bytes;
+  truncated.resize(bytes.size() - 3);
+  auto r1 = gb::metrics::decode_compressed(truncated);
+  EXPECT_FALSE(r1.ok());
+  auto lying = bytes;
+  lying[4] = 0x7f;  // claims a 2 GiB zlib payload
+  auto r2 = gb::metrics::decode_compressed(lying);
+  EXPECT_FALSE(r2.ok());
+  auto ok = gb::metrics::decode_compressed(bytes);
+  ASSERT_TRUE(ok.ok()) << ok.message();
+  EXPECT_EQ(ok->total_count(), 1000);
+}
+
+}  // namespace

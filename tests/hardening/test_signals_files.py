@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Signals and output files.
+
+- SIGINT at random moments of a run (seeded, repeated: right after gatebench installs its
+  handler, during warm-up, during the main phase) and SIGTERM once: always exit 105 and a valid
+  report marked interrupted, with the ledger invariant (in-flight requests counted as cancelled)
+  and nothing else left beside it (written atomically: no temp file, never half-written).
+- SIGINT while gatebench is still checking that the target is reachable (before any load).
+- An output path that cannot be written: a clear error naming it, exit 104, before any request.
+- A scenario whose strings are not UTF-8: rejected before the load (104) or reported normally,
+  never an internal error after the run.
+"""
+
+import os
+import random
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harden_lib import (EXIT_BAD_INPUT, EXIT_INTERRUPTED, Mock, Run,  # noqa: E402
+                        assert_not_signalled, check_report)
+
+SEED = int(os.environ.get("GATEBENCH_HARDEN_SEED", "8"))
+ROUNDS = 10
+
+
+class Interrupt(unittest.TestCase):
+    def check_interrupted(self, r, reason):
+        assert_not_signalled(self, r)
+        self.assertEqual(r.rc, EXIT_INTERRUPTED, r.describe())
+        self.assertIsNotNone(r.report, "a partial report is written: " + r.describe())
+        self.assertTrue(r.report["interrupted"], r.report_text[:500])
+        self.assertEqual(r.report["interrupt_reason"], reason)
+        check_report(self, r.report)
+        self.assertEqual(r.tmp_files, ["report.json"], "only the report is left (atomic write)")
+
+    def test_sigint_at_random_moments(self):
+        rng = random.Random(SEED)
+        # 0 = right after the handler is installed; < 0.6 s in warm-up; later in main.
+        delays = [0.0, 0.002] + sorted(rng.uniform(0.01, 2.2) for _ in range(ROUNDS - 2))
+        with Mock("--ttft", "20ms", "--itl", "10ms", "--output-tokens", "40") as m:
+            for d in delays:
+                with self.subTest(delay=round(d, 3)):
+                    t0 = time.monotonic()
+                    r = Run(["--url", m.url, "-c", "4", "-t", "1", "-d", "30s", "--warmup", "600ms",
+                             "--stop-grace", "200ms"], signal_after=d, wait_for_handler=True,
+                            timeout=40)
+                    self.addCleanup(r.cleanup)
+                    self.assertLess(time.monotonic() - t0, 15, "stops promptly")
+                    self.check_interrupted(r, "SIGINT")
+                    phases = r.report["targets"].get("default", {}).get("phases", {})
+                    if d > 1.0:
+                        self.assertIn("main", phases, "interrupted in the main phase")
+                    for p in phases.values():
+                        led = p["ledger"]["outcomes"]
+                        self.assertLessEqual(led["cancelled"], 4, "at most the in-flight requests")
+
+    def test_sigterm(self):
+        with Mock("--ttft", "20ms", "--itl", "10ms", "--output-tokens", "40") as m:
+            r = Run(["--url", m.url, "-c", "4", "-t", "1", "-d", "30s", "--stop-grace", "200ms"],
+                    signal_after=0.8, sig=signal.SIGTERM, wait_for_handler=True, timeout=40)
+            self.addCleanup(r.cleanup)
+            self.check_interrupted(r, "SIGTERM")
+            self.assertGreater(r.ledger()["started"], 0)
+
+    def test_sigint_during_the_reachability_check(self):
+        # An https target that accepts TCP and never answers the TLS handshake keeps gatebench
+        # in its reachability check (--check-timeout 5s). Ctrl-C there must still follow the
+        # convention: exit 105 with a (request-free) report marked interrupted.
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(16)
+        conns = []
+        stop = threading.Event()
+
+        def accept():
+            srv.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    conns.append(srv.accept()[0])
+                except OSError:
+                    pass
+        th = threading.Thread(target=accept, daemon=True)
+        th.start()
+        try:
+            url = "https://127.0.0.1:%d" % srv.getsockname()[1]
+            t0 = time.monotonic()
+            r = Run(["--url", url, "-c", "1", "-n", "1", "--check-timeout", "5s"],
+                    signal_after=1.0, timeout=30)
+            self.addCleanup(r.cleanup)
+            self.assertLess(time.monotonic() - t0, 4, "Ctrl-C ends the check at once")
+            self.check_interrupted(r, "SIGINT")
+        finally:
+            stop.set()
+            th.join(timeout=5)
+            for c in conns:
+                c.close()
+            srv.close()
+
+
+def chat_requests(m):
+    return sum(v for k, v in m.metrics().items()
+               if k.startswith('gatebench_mock_requests_total{') and '/v1/chat/completions' in k)
+
+
+class OutputFiles(unittest.TestCase):
+    def expect_bad_output(self, m, out):
+        before = chat_requests(m)
+        r = Run(["--url", m.url, "-c", "1", "-n", "5"], out=out, timeout=30)
+        self.addCleanup(r.cleanup)
+        assert_not_signalled(self, r)
+        self.assertEqual(r.rc, EXIT_BAD_INPUT, r.describe())
+        self.assertIn(out, r.stderr, "the message names the path")
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, "one clear line: " + r.stderr)
+        self.assertEqual(chat_requests(m), before, "refused before any request")
+
+    def test_unwritable_output_paths_fail_before_the_run(self):
+        with Mock() as m, tempfile.TemporaryDirectory(prefix="gb-harden-out-") as d:
+            afile = os.path.join(d, "a-file")
+            with open(afile, "w") as f:
+                f.write("x")
+            os.mkdir(os.path.join(d, "a-dir"))
+            for out in (os.path.join(d, "missing", "report.json"),  # missing directory
+                        os.path.join(afile, "report.json"),  # a file where a dir should be
+                        os.path.join(d, "a-dir"),  # the path is a directory
+                        "/proc/gatebench-report.json"):  # a file system nobody can write
+                with self.subTest(out=out):
+                    self.expect_bad_output(m, out)
+
+    def test_existing_report_is_replaced_whole(self):
+        with Mock("--output-tokens", "5") as m, tempfile.TemporaryDirectory(prefix="gb-harden-out-") as d:
+            out = os.path.join(d, "report.json")
+            with open(out, "w") as f:
+                f.write('{"old": true}')
+            r = Run(["--url", m.url, "-c", "2", "-t", "1", "-n", "10"], out=out, timeout=30)
+            self.addCleanup(r.cleanup)
+            self.assertEqual(r.rc, 0, r.describe())
+            self.assertNotIn("old", r.report)
+            check_report(self, r.report)
+            self.assertEqual(sorted(os.listdir(d)), ["report.json"], "no temp file left")
+
+    def test_non_utf8_scenario_is_rejected_or_reported(self):
+        with Mock("--output-tokens", "3") as m, tempfile.TemporaryDirectory(prefix="gb-harden-sc-") as d:
+            path = os.path.join(d, "bad-utf8.yaml")
+            with open(path, "wb") as f:
+                f.write(b"target:\n  url: %s\nworkload:\n  model: \"gb\xff\xfe\"\n"
+                        b"load: {requests: 2, concurrency: 1}\n" % m.url.encode())
+            r = Run([path, "-t", "1"], timeout=30)
+            self.addCleanup(r.cleanup)
+            assert_not_signalled(self, r)
+            self.assertIn(r.rc, (0, EXIT_BAD_INPUT), r.describe())
+            if r.rc == EXIT_BAD_INPUT:
+                self.assertIn("bad-utf8.yaml", r.stderr)
+                self.assertIsNone(r.report)
+            else:
+                check_report(self, r.report)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
