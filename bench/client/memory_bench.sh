@@ -9,9 +9,11 @@ build=${1:-build}
 streams=${2:-10000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+gb="$build/gatebench"; [ -x "$gb" ] || gb="$build/src/app/gatebench"
+mockbin="$build/gatebench-mock"; [ -x "$mockbin" ] || mockbin="$build/mock-upstream/gatebench-mock"
 ulimit -n "$(ulimit -Hn)"
 out=$(mktemp -d)
-"$build/gatebench-mock" --listen 127.0.0.1:0 -q --ttft 1s --itl 100ms --output-tokens 100 \
+"$mockbin" --listen 127.0.0.1:0 -q --ttft 1s --itl 100ms --output-tokens 100 \
   >"$out/mock.txt" 2>&1 &
 mock=$!
 trap 'kill $mock 2>/dev/null || true; wait $mock 2>/dev/null || true; rm -rf "$out"' EXIT
@@ -20,7 +22,7 @@ for _ in $(seq 1 100); do
   [ -n "$url" ] && break
   sleep 0.05
 done
-python3 - "$build/gatebench" "$url" "$streams" "$out/r.json" <<'PY'
+python3 - "$gb" "$url" "$streams" "$out/r.json" <<'PY'
 import json, os, subprocess, sys
 gb, url, n, rep = sys.argv[1:]
 p = subprocess.Popen([gb, "run", "--url", url, "-c", n, "-t", "1", "-d", "15s",

@@ -68,7 +68,7 @@ def gatebench(url, a):
     ok = main["ledger"]["outcomes"]["ok"]
     if ok != n:
         raise RuntimeError("gatebench had failures: %s" % main["ledger"])
-    rps = ok / (main["duration_ns"] / 1e9) if main.get("duration_ns") else ok / a.seconds
+    rps = main["throughput"]["requests_per_s"]
     return rps, cpu / n * 1e6, n
 
 
@@ -81,6 +81,8 @@ def main():
     ap.add_argument("--client-cpu", type=int, default=0)
     ap.add_argument("--server-cpu", type=int, default=1)
     a = ap.parse_args()
+    if not os.path.exists(a.gatebench) and os.path.exists("build-engine/src/app/gatebench"):
+        a.gatebench = "build-engine/src/app/gatebench"
     with Nginx(BODY) as n:
         subprocess.run(["taskset", "-a", "-p", "-c", str(a.server_cpu), str(n.proc.pid)],
                        check=True, stdout=subprocess.DEVNULL)

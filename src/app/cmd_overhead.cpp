@@ -372,7 +372,8 @@ action add_overhead_command(CLI::App& app) {
            "Closed loop: requests per round (default: rounds last --round-duration)");
   opt_flag(cmd, "--round-duration", f.round_duration, "Length of a round (default 1s)");
   opt_flag(cmd, "--round-warmup", f.round_warmup,
-           "Discarded start of every round, for new connections (default 100ms)");
+           "Discarded start of every round, for new connections (default 100ms; none for "
+           "closed-loop rounds of --round-requests, so both arms send the same prompts)");
   opt_flag(cmd, "--warmup", f.warmup,
            "Discarded warm-up per arm and point (default: load.warmup or 1s)");
   opt_flag(cmd, "--rates", f.rates, "Open-loop points, e.g. 50,100,200 (arrivals/s)");

@@ -174,7 +174,7 @@ gb::status check_settings(const settings& set) {
   if (set.round_requests == 0 && set.round_duration_ns <= 0) {
     return gb::fail("round_duration must be greater than 0");
   }
-  if (set.round_warmup_ns < 0) {
+  if (set.round_warmup_ns < -1) {
     return gb::fail("round_warmup must not be negative");
   }
   for (double r : set.rates) {
@@ -292,6 +292,13 @@ scenario::scenario round_scenario(const scenario::scenario& base, const arm& a, 
     l.duration_ns = requests > 0 ? 0 : duration_ns;
   }
   return sc;
+}
+
+std::int64_t round_warmup(const settings& set, const load_point& p) {
+  if (set.round_warmup_ns >= 0) {
+    return set.round_warmup_ns;
+  }
+  return !p.open && set.round_requests > 0 ? 0 : 100'000'000;
 }
 
 gb::result<arm_run> run_arm(const scenario::scenario& sc, const std::string& target) {
@@ -565,7 +572,7 @@ gb::result<result> run(const scenario::scenario& sc, const settings& set_in,
       for (std::size_t ai : idx) {
         order.push_back(r.arms[ai].role);
         const std::uint64_t seed = sc.seed + static_cast<std::uint64_t>(round) + 1;
-        auto rs = round_scenario(sc, r.arms[ai], lp, set, seed, set.round_warmup_ns,
+        auto rs = round_scenario(sc, r.arms[ai], lp, set, seed, round_warmup(set, lp),
                                  set.round_duration_ns, lp.open ? 0 : set.round_requests);
         auto ar = run_arm(rs, r.arms[ai].name);
         if (!ar) {

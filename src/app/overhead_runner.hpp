@@ -32,8 +32,11 @@ struct settings {
   std::int64_t rounds = 8;          // interleaved rounds per arm and load point
   std::int64_t round_requests = 0;  // closed loop: requests per round (0: by time)
   std::int64_t round_duration_ns =
-      1'000'000'000;                           // per round (open loop; closed when not by count)
-  std::int64_t round_warmup_ns = 100'000'000;  // before each round (new connections), discarded
+      1'000'000'000;  // per round (open loop; closed when not by count)
+  // Uncounted start of each round (new connections are opened then); -1: automatic, i.e.
+  // 100 ms, but none for closed-loop rounds bounded by round_requests, whose arms must send
+  // exactly the same prompts (a timed warm-up would use up a varying number of them).
+  std::int64_t round_warmup_ns = -1;
   std::int64_t warmup_ns = -1;        // per arm and point before the rounds; -1: load.warmup or 1 s
   bool concurrency_one = true;        // measure closed loop at concurrency 1
   bool scenario_load = true;          // measure the scenario's own load (when it is not c=1)

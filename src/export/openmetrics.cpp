@@ -138,8 +138,18 @@ result<std::string> render_openmetrics(const openmetrics_input& in) {
     for (const h& x :
          {h{"gatebench_ttft_seconds", "Time to first token (from the intended send)", &point::ttft},
           h{"gatebench_itl_seconds", "Gaps between consecutive content events", &point::itl},
+          h{"gatebench_tpot_seconds", "Time per output token after the first", &point::tpot},
           h{"gatebench_e2e_seconds", "End-to-end request latency (from the intended send)",
             &point::e2e}}) {
+      bool any = false;
+      for (const auto& [k, pts] : series) {
+        for (const point& p : pts) {
+          any = any || (p.*x.member).has_value();
+        }
+      }
+      if (!any) {
+        continue;
+      }
       w.family(x.name, "histogram", x.help, "seconds");
       each([&](const series_labels& l, const point& p) {
         if ((p.*x.member).has_value()) {

@@ -155,7 +155,8 @@ std::int64_t in_flight_cap(const scenario::load& load, int index, int count) noe
     }
     peak = std::max(peak, load.stage_start);
     const double ten_seconds = std::min(1e7, std::ceil(peak * 10.0));
-    total = std::max(4 * load.concurrency, static_cast<std::int64_t>(ten_seconds));
+    total = std::max(
+        {std::int64_t{1024}, 4 * load.concurrency, static_cast<std::int64_t>(ten_seconds)});
   }
   return std::max<std::int64_t>(1, share_of(total, index, count));
 }

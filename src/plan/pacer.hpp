@@ -38,7 +38,7 @@ std::int64_t max_slots(const scenario::load& load, int index, int count) noexcep
 std::int64_t request_quota(const scenario::load& load, int index, int count) noexcept;
 
 /// Open loop: worker `index`'s cap on requests in flight. load.max_in_flight when set (split
-/// across workers), else max(4 × concurrency, 10 s of the peak rate) split; at least 1.
+/// across workers), else max(1024, 4 × concurrency, 10 s of the peak rate) split; at least 1.
 std::int64_t in_flight_cap(const scenario::load& load, int index, int count) noexcept;
 
 }  // namespace gb::plan

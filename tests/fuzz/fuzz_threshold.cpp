@@ -2,8 +2,8 @@
 // evaluation of whatever it accepts against a small fixed run.
 //
 // Checks: never crash; errors quote something; accepted thresholds have a known metric, a
-// percentile in 0..100 and a value that is not NaN; measure / can_still_pass / evaluate / format never
-// crash on them.
+// percentile in 0..100 and a value that is not NaN; measure / can_still_pass / evaluate / format
+// never crash on them.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>

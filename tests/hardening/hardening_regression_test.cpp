@@ -52,7 +52,9 @@ TEST(ThresholdRegression, LatencyValueThatOverflowsNanosecondsIsRejected) {
   }
 }
 
-std::optional<std::string> no_env(std::string_view) { return std::nullopt; }
+std::optional<std::string> no_env(std::string_view) {
+  return std::nullopt;
+}
 
 // fuzz_scenario: a scenario whose strings are not UTF-8 was accepted, then
 // scenario::to_json_text threw nlohmann type_error 316 when the report was written, after the

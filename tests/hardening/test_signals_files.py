@@ -60,6 +60,30 @@ class Interrupt(unittest.TestCase):
                         led = p["ledger"]["outcomes"]
                         self.assertLessEqual(led["cancelled"], 4, "at most the in-flight requests")
 
+    def test_sigint_near_the_end_of_a_short_run(self):
+        # The window after the load (merging, rendering, writing the report) counts too: a
+        # signal there must not kill gatebench half-way through writing. The run either
+        # finishes (0) or reports the interruption (105), always with a whole report.
+        rng = random.Random(SEED + 1)
+        with Mock("--ttft", "0", "--itl", "0", "--output-tokens", "4") as m:
+            args = ["--url", m.url, "-c", "8", "-t", "1", "-n", "3000", "--stop-grace", "100ms"]
+            t0 = time.monotonic()
+            base = Run(args, timeout=60)
+            self.addCleanup(base.cleanup)
+            self.assertEqual(base.rc, 0, base.describe())
+            took = time.monotonic() - t0
+            for i in range(ROUNDS):
+                d = rng.uniform(0.3 * took, 1.2 * took)
+                with self.subTest(round=i, delay=round(d, 3)):
+                    r = Run(args, signal_after=d, wait_for_handler=True, timeout=60)
+                    self.addCleanup(r.cleanup)
+                    assert_not_signalled(self, r)
+                    self.assertIn(r.rc, (0, EXIT_INTERRUPTED), r.describe())
+                    self.assertIsNotNone(r.report, r.describe())
+                    self.assertEqual(r.report["interrupted"], r.rc == EXIT_INTERRUPTED)
+                    check_report(self, r.report)
+                    self.assertEqual(r.tmp_files, ["report.json"], "no temp file left")
+
     def test_sigterm(self):
         with Mock("--ttft", "20ms", "--itl", "10ms", "--output-tokens", "40") as m:
             r = Run(["--url", m.url, "-c", "4", "-t", "1", "-d", "30s", "--stop-grace", "200ms"],

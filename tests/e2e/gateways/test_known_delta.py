@@ -17,7 +17,6 @@ class KnownDelta(unittest.TestCase):
         section = """overhead:
   rounds: 4
   round_requests: 15
-  round_warmup: 50ms
   warmup: 200ms
   thresholds:
     - "overhead:ttft:p(50)<3ms"

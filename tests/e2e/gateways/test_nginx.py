@@ -20,7 +20,6 @@ class NginxOverhead(unittest.TestCase):
         section = """overhead:
   rounds: 5
   round_requests: 20
-  round_warmup: 50ms
   warmup: 300ms
 """
         with Mock("--ttft", "5ms", "--itl", "2ms") as m, NginxProxy(m.url) as n, Workdir() as w:

@@ -28,7 +28,7 @@ class OverheadInput(unittest.TestCase):
              ["rates"]),
             (scenario_text(d, g), ["--threshold", "overhead:tpot:p(95)<5ms"],
              ["tpot", "e2e, ttfb, ttft or itl"]),
-            (scenario_text(d, g), ["--threshold", "overhead:ttft:rate<5%"], ["p(N) or med"]),
+            (scenario_text(d, g), ["--threshold", "overhead:ttft:max<5ms"], ["p(N) or med"]),
             (scenario_text(d, g), ["--rounds", "1"], ["--rounds", "at least 2"]),
             (scenario_text(d, g), ["--round-duration", "fast"], ["--round-duration"]),
             (scenario_text(d, g).replace("role: gateway", "role: proxy"), [],

@@ -14,7 +14,6 @@ from gw_lib import (NODE, PORTKEY, Mock, Portkey, Workdir, comparison,  # noqa: 
 SECTION = """overhead:
   rounds: 2
   round_requests: 10
-  round_warmup: 50ms
   warmup: 300ms
 """
 

@@ -64,10 +64,21 @@ def free_port():
 class Nginx:
     """nginx (the distribution's) with our own temporary config on a free port."""
 
-    def __init__(self, body):
+    def __init__(self, body, tls=False):
         self.dir = tempfile.TemporaryDirectory(prefix="gb-nginx-")
         self.port = free_port()
         d = self.dir.name
+        listen = "127.0.0.1:%d" % self.port
+        self.cert = os.path.join(d, "cert.pem")
+        if tls:
+            # A self-signed certificate for 127.0.0.1 / localhost, valid for a day.
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-keyout", os.path.join(d, "key.pem"), "-out", self.cert,
+                            "-days", "1", "-subj", "/CN=localhost",
+                            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            listen += f" ssl;\n    ssl_certificate {self.cert};\n" \
+                      f"    ssl_certificate_key {d}/key.pem"
         if "'" in body or "\\" in body:
             raise ValueError("canned body must not contain quotes or backslashes")
         conf = f"""
@@ -85,7 +96,7 @@ http {{
   scgi_temp_path {d}/scgi;
   keepalive_requests 100000;
   server {{
-    listen 127.0.0.1:{self.port};
+    listen {listen};
     location / {{
       default_type application/json;
       return 200 '{body}';
@@ -108,7 +119,7 @@ http {{
                 if self.proc.poll() is not None:
                     raise RuntimeError("nginx exited: %s" % self.proc.stderr.read())
                 time.sleep(0.05)
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
 
     def close(self):
         if self.proc.poll() is None:

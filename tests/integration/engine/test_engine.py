@@ -228,6 +228,29 @@ class Nginx_(unittest.TestCase):
         self.assertEqual(p["metrics"]["output_tokens"]["max"], 3)
         self.assertEqual(p["metrics"]["input_tokens"]["max"], 9)
 
+    def test_tls_verification_on_by_default(self):
+        import tempfile
+        with Nginx(self.BODY, tls=True) as n:
+            refused = Run(["--url", n.url, "--no-stream", "-c", "1", "-n", "5", "--quiet"])
+            insecure = Run(["--url", n.url, "--no-stream", "-c", "2", "-t", "1", "-n", "20",
+                            "--insecure", "--quiet"])
+            with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+                f.write(f"""
+target:
+  url: {n.url}
+  tls: {{ca_file: {n.cert}}}
+workload: {{stream: false}}
+load: {{concurrency: 2, requests: 20}}
+""")
+                f.flush()
+                trusted = Run([f.name, "-t", "1", "--quiet"])
+        self.assertEqual(refused.rc, 1, refused.describe())
+        self.assertIn("TLS", refused.stderr)
+        for r in (insecure, trusted):
+            self.assertEqual(r.rc, 0, r.describe())
+            check_ledger(self, r.report)
+            self.assertEqual(r.phase()["ledger"]["outcomes"]["ok"], 20, r.phase()["ledger"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -251,6 +251,9 @@ TEST(Quotas, AddUpExactly) {
   scenario::load open = open_load(1000, s_ns);
   open.concurrency = 8;
   EXPECT_EQ(in_flight_cap(open, 0, 1), 10000);
+  open.rate = 10;
+  EXPECT_EQ(in_flight_cap(open, 0, 1), 1024);
+  EXPECT_EQ(in_flight_cap(open, 0, 2) + in_flight_cap(open, 1, 2), 1024);
   open.max_in_flight = 7;
   EXPECT_EQ(in_flight_cap(open, 0, 2) + in_flight_cap(open, 1, 2), 7);
 }
