@@ -22,6 +22,7 @@ using json = nlohmann::json;
 
 constexpr int overhead_schema_version = 1;
 constexpr std::array<const char*, 4> latency_metrics{"e2e", "ttfb", "ttft", "itl"};
+constexpr std::size_t cell_width = 31;  // one quantile's "+1.23ms [+1.01ms, +1.45ms]" and a gap
 
 struct colors {
   const char* red = "";
@@ -98,11 +99,13 @@ std::string format_console(const result& r, bool color_on) {
     arms += (arms.empty() ? "" : ", ") + a.role + " (" + a.name + ")";
   }
   out += std::string(c.bold) + "Gateway overhead: " + r.sc.name + c.reset + "\n";
+  const std::string round_len =
+      r.set.round_requests > 0
+          ? std::to_string(r.set.round_requests) + " requests per closed-loop round, " +
+                format_duration(r.set.round_duration_ns) + " per open-loop round"
+          : format_duration(r.set.round_duration_ns) + " per round";
   out += "  arms: " + arms + "; " + std::to_string(r.set.rounds) +
-         " interleaved rounds per point, " +
-         (r.set.round_requests > 0 ? std::to_string(r.set.round_requests) + " requests"
-                                   : format_duration(r.set.round_duration_ns)) +
-         " per round (open loop: " + format_duration(r.set.round_duration_ns) + ")\n";
+         " interleaved rounds per point, " + round_len + "\n";
   out += "  overhead = arm quantile - reference quantile, median of rounds [" +
          std::to_string(static_cast<int>(std::lround(r.set.stats.confidence * 100))) +
          "% bootstrap interval]\n";
@@ -148,7 +151,7 @@ std::string format_console(const result& r, bool color_on) {
       if (!cmp.metrics.empty()) {
         std::string head = "    " + pad("", 6);
         for (const auto& q : cmp.metrics.front().quantiles) {
-          head += pad(fmt_q(q.quantile), 30);
+          head += pad(fmt_q(q.quantile), cell_width);
         }
         out += head + "\n";
       }
@@ -157,7 +160,8 @@ std::string format_console(const result& r, bool color_on) {
         for (const auto& q : m.quantiles) {
           line += pad(fmt_ns(q.median_ns, true) + " [" + fmt_ns(q.ci_low_ns, true) + ", " +
                           fmt_ns(q.ci_high_ns, true) + "]",
-                      30);
+                      cell_width - 1) +
+                  " ";
         }
         while (!line.empty() && line.back() == ' ') {
           line.pop_back();

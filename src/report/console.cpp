@@ -35,6 +35,15 @@ std::string fmt(const char* f, auto... args) {
 
 constexpr double table_percentiles[] = {50, 90, 95, 99, 99.9};
 
+/// Right-aligns to `width` columns ("µs" is 3 bytes, 2 columns).
+std::string pad(const std::string& s, std::size_t width) {
+  std::size_t cols = 0;
+  for (unsigned char c : s) {
+    cols += (c & 0xC0) != 0x80 ? 1 : 0;
+  }
+  return std::string(cols < width ? width - cols : 0, ' ') + s;
+}
+
 std::string dur_or_dash(const metrics::histogram& h, double p) {
   if (h.total_count() == 0) {
     return "-";
@@ -53,9 +62,9 @@ void latency_table(std::string& out, const metrics::stats& s, const palette& c) 
     }
     std::string row = fmt("  %-8s", name);
     for (double p : table_percentiles) {
-      row += fmt(" %9s", dur_or_dash(h, p).c_str());
+      row += " " + pad(dur_or_dash(h, p), 9);
     }
-    row += fmt(" %9s %10" PRId64 "\n", dur_or_dash(h, -1).c_str(), h.total_count());
+    row += " " + pad(dur_or_dash(h, -1), 9) + fmt(" %10" PRId64 "\n", h.total_count());
     out += row;
   }
 }

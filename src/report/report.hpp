@@ -4,8 +4,9 @@
 // after it (compare, thresholds, overhead, export, merge): load_report() gives back the same
 // run_stats the driver filled, with every histogram bucket intact.
 //
-// Times: every *_ns field is nanoseconds. Steady-clock instants inside a loaded report are
-// offsets from the run's start (start_steady_ns = 0), so reports from several machines line up.
+// Times: every *_ns field is nanoseconds. A stored report keeps steady-clock instants as offsets
+// from the run's start; a loaded report sets start_steady_ns = 1 s and every instant to 1 s +
+// its offset (so 0 still means "none"), and reports from several machines line up.
 
 #include <cstdint>
 #include <string>
@@ -69,6 +70,7 @@ struct sweep_point {
   std::int64_t concurrency = 0;
   bool valid = true;
   std::string note;  // why the point is invalid (e.g. "direct arm not flat")
+  bool knee = false;  // the sweep's knee: the highest point meeting every SLO unsaturated
 };
 
 /// Everything about a run that is not a measurement. The report module takes these as fields
@@ -144,7 +146,7 @@ struct loaded_report {
   int schema_version = 0;
   run_info info;  // info.scenario holds the fields the report stores (name, seed, targets'
                   // name/url/api/role, workload, load); info.scenario_json the stored JSON text
-  metrics::run_stats stats;  // steady instants are offsets from the run's start
+  metrics::run_stats stats;  // steady instants: info.start_steady_ns + stored offset
   std::string path;
 };
 

@@ -426,6 +426,7 @@ loaded_report decode(const json& doc) {
     p.concurrency = get_int(sj, "concurrency", sp);
     p.valid = get_bool(sj, "valid", sp);
     p.note = get_str(sj, "note", sp);
+    p.knee = sj.contains("knee") && get_bool(sj, "knee", sp);  // optional: absent before sweeps
     info.sweep.push_back(std::move(p));
   }
   const json& res = member(doc, "resources", root);

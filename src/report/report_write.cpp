@@ -278,7 +278,8 @@ gb::result<std::string> render_report_json(const run_info& info, const metrics::
                      {"rate", p.rate},
                      {"concurrency", p.concurrency},
                      {"valid", p.valid},
-                     {"note", p.note}});
+                     {"note", p.note},
+                     {"knee", p.knee}});
   }
   const std::int64_t start = info.start_wall_ns;
   const std::int64_t end = info.end_wall_ns;

@@ -7,6 +7,36 @@
 #include "sysmon/proc_stat.hpp"
 
 namespace gb::sysmon {
+namespace {
+
+/// The root and its descendants: through /proc/PID/task/*/children when the kernel has it
+/// (cost grows with the tree), else by scanning every process's parent pid.
+std::vector<int> tree_of(int root) {
+  std::vector<int> out{root};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto kids = read_children(out[i]);
+    if (!kids) {
+      if (i == 0) {
+        std::vector<pid_parent> table;
+        for (int pid : list_pids()) {
+          if (auto st = read_proc_stat(pid)) {
+            table.push_back({pid, st->ppid});
+          }
+        }
+        return descendants_of(root, table);
+      }
+      continue;  // exited meanwhile
+    }
+    for (int k : *kids) {
+      if (out.size() < 100'000) {
+        out.push_back(k);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 result<probe> probe::create(int pid, probe_scope scope) {
   probe p;
@@ -29,13 +59,7 @@ sample probe::read(std::int64_t now_ns) {
     if (scope_ == probe_scope::process_only) {
       pids.push_back(pid_);
     } else {
-      std::vector<pid_parent> table;
-      for (int pid : list_pids()) {
-        if (auto st = read_proc_stat(pid)) {
-          table.push_back({pid, st->ppid});
-        }
-      }
-      pids = descendants_of(pid_, table);
+      pids = tree_of(pid_);
     }
   }
   std::int64_t cpu_ticks = 0;

@@ -198,6 +198,34 @@ std::vector<int> list_pids() {
   return out;
 }
 
+result<std::vector<int>> read_children(int pid) {
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = ::opendir(task_dir.c_str());
+  if (d == nullptr) {
+    return fail("process ", std::to_string(pid), " does not exist");
+  }
+  std::vector<int> out;
+  bool any_file = false;
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    std::ifstream in(task_dir + "/" + e->d_name + "/children");
+    if (!in) {
+      continue;
+    }
+    any_file = true;
+    for (long child = 0; in >> child;) {
+      out.push_back(static_cast<int>(child));
+    }
+  }
+  ::closedir(d);
+  if (!any_file) {
+    return fail("/proc/", std::to_string(pid), "/task/*/children is not available");
+  }
+  return out;
+}
+
 std::int64_t clock_ticks_per_second() noexcept {
   const long t = ::sysconf(_SC_CLK_TCK);
   return t > 0 ? t : 100;

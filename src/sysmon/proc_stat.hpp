@@ -55,6 +55,9 @@ result<proc_status> read_proc_status(int pid);
 std::int64_t count_open_fds(int pid) noexcept;
 /// Every numeric entry of /proc (all visible processes). Empty when /proc is unreadable.
 std::vector<int> list_pids();
+/// Children of every thread of `pid`, from /proc/PID/task/TID/children (kernels built with
+/// CONFIG_PROC_CHILDREN). An error when that file does not exist (then scan list_pids()).
+result<std::vector<int>> read_children(int pid);
 /// Clock ticks per second (sysconf(_SC_CLK_TCK), normally 100).
 std::int64_t clock_ticks_per_second() noexcept;
 

@@ -1,10 +1,13 @@
 // A process with known behaviour, for checking resource figures: after --delay seconds it
 // allocates --mib MiB and touches every page (so all of it is resident), then spins --share of
 // one core (busy for share x 10 ms in every 10 ms period) until --seconds have passed since it
-// started, or SIGTERM. Prints "ready <pid>" once the memory is resident.
+// started, or SIGTERM. Prints "ready <pid>" once the memory is resident. With --report FILE it
+// writes the CPU seconds it really used (getrusage: user + system) to FILE when it ends, the
+// ground truth to compare sampled CPU with on a busy machine.
 //
-//   known_load --mib 64 --share 0.5 --delay 1 --seconds 10
+//   known_load --mib 64 --share 0.5 --delay 1 --seconds 10 --report /tmp/cpu.txt
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -75,6 +78,18 @@ int main(int argc, char** argv) {
       sink = sink + block[sink % bytes];
     }
     std::this_thread::sleep_until(t0 + period);
+  }
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--report") == 0) {
+      rusage ru{};
+      ::getrusage(RUSAGE_SELF, &ru);
+      const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+      if (FILE* f = std::fopen(argv[i + 1], "w")) {
+        std::fprintf(f, "%.6f\n", cpu);
+        std::fclose(f);
+      }
+    }
   }
   return sink == 0xdeadbeef ? 1 : 0;  // keeps `block` alive to the end
 }

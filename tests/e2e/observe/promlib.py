@@ -143,10 +143,14 @@ def has_numbers(result):
 
 
 def dashboard_queries(root):
-    """(dashboard file, panel title, refId, expr) for every query of every panel."""
+    """(dashboard file, panel title, refId, expr, defaults) for every query of every panel;
+    defaults: the current values of the dashboard's textbox/custom/constant variables."""
     out = []
     for path in sorted(glob.glob(os.path.join(root, "dashboards/*.json"))):
         d = json.load(open(path))
+        defaults = {v["name"]: v.get("current", {}).get("value", v.get("query", ""))
+                    for v in d.get("templating", {}).get("list", [])
+                    if v.get("type") in ("textbox", "custom", "constant")}
         def walk(panels):
             for p in panels:
                 yield p
@@ -154,7 +158,7 @@ def dashboard_queries(root):
         for p in walk(d["panels"]):
             for t in p.get("targets", []):
                 out.append((os.path.basename(path), p.get("title", "?"), t.get("refId"),
-                            t["expr"]))
+                            t["expr"], defaults))
     return out
 
 
@@ -173,13 +177,13 @@ def run_dashboard_queries(base, root, values, start, end, skip=lambda dash, titl
     return a reason to leave a query out (it is printed)."""
     failures = []
     ran = 0
-    for dash, title, ref, expr in dashboard_queries(root):
+    for dash, title, ref, expr, defaults in dashboard_queries(root):
         reason = skip(dash, title)
         if reason:
             print(f"  skipped {dash} / {title} / {ref}: {reason}")
             continue
         try:
-            q = substitute(expr, values)
+            q = substitute(expr, {**defaults, **values})
         except KeyError as e:
             failures.append(f"{dash} / {title} / {ref}: no value for ${e.args[0]}")
             continue

@@ -102,7 +102,7 @@ def main():
             return None
         targets = sorted(rep["targets"])
         values = {"testid": testid, "target": ".*", "testid_a": testid, "testid_b": testid,
-                  "shift_b": "0s", "direct": "direct", "gateway": "gateway",
+                  "direct": "direct", "gateway": "gateway",
                   "__rate_interval": "4s", "__range": f"{int(end - start)}s"}
         if targets != ["direct", "gateway"]:
             failures.append(f"expected targets direct and gateway, the report has {targets}")
