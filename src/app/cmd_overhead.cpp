@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "analysis/gate.hpp"
 #include "app/commands.hpp"
 #include "app/overhead_runner.hpp"
 #include "scenario/overrides.hpp"
@@ -223,6 +224,10 @@ int run_and_report(scenario::scenario sc, settings set, const std::string& out_p
   }
   if (auto arms = arms_of(sc); !arms) {
     std::fprintf(stderr, "gatebench: %s\n", arms.message().c_str());
+    return exit_bad_input;
+  }
+  if (auto ths = analysis::parse_thresholds(sc.thresholds, {}); !ths) {
+    std::fprintf(stderr, "gatebench: %s\n", ths.message().c_str());
     return exit_bad_input;
   }
   const std::string out = out_path.empty() ? default_out(sc.name) : out_path;

@@ -1,4 +1,4 @@
-// `gatebench report REPORT.json [--format console|json|markdown|hgrm]`: re-print or convert a
+// `gatebench report REPORT.json [--format console|json|markdown|hgrm|hlog]`: re-print or convert a
 // stored report.
 #include <unistd.h>
 
@@ -53,6 +53,14 @@ int run_report(const report_flags& f) {
   if (f.format == "markdown") {
     return emit(report::format_markdown_summary(r->info, r->stats), f.out);
   }
+  if (f.format == "hlog") {
+    auto text = report::format_hlog(r->info, r->stats, f.metric);
+    if (!text) {
+      std::fprintf(stderr, "gatebench report: %s\n", text.message().c_str());
+      return exit_bad_input;
+    }
+    return emit(*text, f.out);
+  }
   if (f.format == "hgrm") {
     const auto* m = report::find_metric(f.metric);
     if (m == nullptr) {
@@ -92,9 +100,9 @@ action add_report_command(CLI::App& app) {
   auto f = std::make_shared<report_flags>();
   auto* cmd = app.add_subcommand("report", "Re-print or convert a stored report");
   cmd->add_option("report", f->path, "The report (JSON)")->required();
-  cmd->add_option("--format", f->format, "console, json, markdown or hgrm")
-      ->check(CLI::IsMember({"console", "json", "markdown", "hgrm"}));
-  cmd->add_option("--metric", f->metric, "Metric for --format hgrm (default e2e)");
+  cmd->add_option("--format", f->format, "console, json, markdown, hgrm or hlog")
+      ->check(CLI::IsMember({"console", "json", "markdown", "hgrm", "hlog"}));
+  cmd->add_option("--metric", f->metric, "Metric for --format hgrm/hlog (default e2e)");
   cmd->add_option("--target", f->target, "Only this target (hgrm)");
   cmd->add_option("-o,--out", f->out, "Write to this file instead of stdout");
   cmd->footer("Example: gatebench report reports/run.json --format hgrm --metric ttft");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/sweep_runner.hpp"
 #include "app/version.hpp"
 #include "driver/driver.hpp"
 #include "report/report.hpp"
@@ -126,6 +127,10 @@ int run_command(run_flags& f) {
   if (status w = report::check_writable(sc.output.report_path); !w) {
     std::fprintf(stderr, "gatebench: %s\n", w.message().c_str());
     return exit_bad_input;
+  }
+  if (sc.sweep.type != scenario::sweep::kind::none) {  // a curve of points: sweep_runner.cpp
+    const bool tty = isatty(STDOUT_FILENO) == 1;
+    return run_sweep(sc, {f.quiet, tty, tty && std::getenv("NO_COLOR") == nullptr, *check, *grace});
   }
   driver::prepare_error perr;
   auto setup = driver::prepare_run(sc, perr);

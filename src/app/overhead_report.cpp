@@ -196,8 +196,7 @@ std::string format_console(const result& r, bool color_on) {
     out += "\n";
     for (const auto& t : r.thresholds) {
       out += std::string(t.passed ? c.green : c.red) + (t.passed ? "✓ " : "✗ ") + t.text + c.reset +
-             "  [" + t.point + "] " + (t.detail.empty() ? fmt_ns(t.measured_ns, true) : t.detail) +
-             "\n";
+             "  [" + t.point + "] " + t.measured_text + "\n";
     }
   }
   if (r.interrupted) {
@@ -375,8 +374,8 @@ std::string to_json_text(const result& r) {
     th.push_back({{"threshold", t.text},
                   {"point", t.point},
                   {"passed", t.passed},
-                  {"measured_ns", t.measured_ns},
-                  {"detail", t.detail}});
+                  {"measured", t.measured},
+                  {"measured_text", t.measured_text}});
   }
   j["thresholds"] = th;
   j["passed"] = r.passed();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/gate.hpp"
 #include "analysis/threshold.hpp"
 #include "driver/driver.hpp"
 #include "report/metric_table.hpp"
@@ -28,6 +29,18 @@ bool is_overhead_metric(std::string_view m) {
 std::string fmt_rate(double r) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g/s", r);
+  return buf;
+}
+
+std::string fmt_signed(double ns) {
+  char buf[48];
+  const double a = std::fabs(ns);
+  const char* sign = ns < 0 ? "-" : "+";
+  if (a < 1e6) {
+    std::snprintf(buf, sizeof buf, "%s%.1fus", sign, a / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%s%.3fms", sign, a / 1e6);
+  }
   return buf;
 }
 
@@ -463,15 +476,32 @@ std::vector<threshold_outcome> evaluate(const result& r) {
         }
       }
       if (c == nullptr) {
-        o.detail = "the scenario has no " + p->arm + " arm";
+        o.measured_text = "the scenario has no " + p->arm + " arm";
       } else if (q == nullptr) {
-        o.detail = "no " + p->th.metric + " overhead measured" +
-                   (c->error.empty() ? "" : " (" + c->error + ")");
+        o.measured_text = "no " + p->th.metric + " overhead measured" +
+                          (c->error.empty() ? "" : " (" + c->error + ")");
       } else {
-        o.measured_ns = q->median_ns;
+        o.measured = q->median_ns;
+        o.measured_text = fmt_signed(q->median_ns);
         o.passed = compare_holds(p->th.op, q->median_ns, p->th.value);
       }
       out.push_back(std::move(o));
+    }
+  }
+  // Ordinary thresholds (errors:rate<1%, ttft{target=gateway}:p(95)<1s, ...) on every arm's
+  // merged rounds at every point.
+  auto plain = analysis::parse_thresholds(r.sc.thresholds, {});
+  if (!plain || plain->empty()) {
+    return out;
+  }
+  for (const auto& pt : r.points) {
+    metrics::run_stats rs;
+    for (const auto& a : pt.arms) {
+      rs.by_target_phase[a.which.name]["main"] = a.merged;
+    }
+    for (const auto& x : analysis::evaluate_thresholds(*plain, rs)) {
+      out.push_back(
+          {x.th.text, pt.load.label + " " + x.target, x.passed, x.measured, x.measured_text});
     }
   }
   return out;

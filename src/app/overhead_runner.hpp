@@ -131,12 +131,14 @@ struct ceiling {
   std::string limited_by;     // what stopped the next rate ("p99 612ms > 500ms", "3 errors")
 };
 
+/// An `overhead:` threshold judged at one load point, or an ordinary threshold (e.g.
+/// errors:rate<1%) judged on one arm's merged rounds at one load point.
 struct threshold_outcome {
   std::string text;
-  std::string point;  // the load point it was measured at
+  std::string point;  // the load point it was measured at ("c=1", or "c=1 gateway" for an arm)
   bool passed = false;
-  double measured_ns = 0;
-  std::string detail;  // e.g. "no ttft samples" when it could not be measured
+  double measured = 0;        // ns for overhead thresholds; the metric's unit otherwise
+  std::string measured_text;  // e.g. "+312.0µs", "0.31%", or why it could not be measured
 };
 
 struct result {

@@ -26,4 +26,37 @@ std::string format_hgrm(const metrics::histogram& h) {
   return text ? *text : std::string();
 }
 
+gb::result<std::string> format_hlog(const run_info& info, const metrics::run_stats& stats,
+                                    const std::string& metric) {
+  const std::string metrics::interval_point::*field = nullptr;
+  if (metric == "ttft") {
+    field = &metrics::interval_point::ttft_hist;
+  } else if (metric == "e2e") {
+    field = &metrics::interval_point::e2e_hist;
+  } else if (metric == "itl") {
+    field = &metrics::interval_point::itl_hist;
+  } else {
+    return gb::fail("the time series has histograms of ttft, e2e and itl only, not '", metric, "'");
+  }
+  std::string out = metrics::hlog_header(static_cast<double>(info.start_wall_ns) / 1e9);
+  for (const auto& p : stats.intervals) {
+    if ((p.*field).empty()) {
+      continue;
+    }
+    auto h = decode_histogram(p.*field);
+    if (!h) {
+      return gb::fail("interval of ", p.target, "/", p.phase, ": ", h.message());
+    }
+    const double start = static_cast<double>(p.start_ns - info.start_steady_ns) / 1e9;
+    auto line =
+        metrics::hlog_line(*h, start < 0 ? 0 : start, static_cast<double>(p.length_ns) / 1e9,
+                           p.target + "/" + p.phase);
+    if (!line) {
+      return line.err();
+    }
+    out += *line;
+  }
+  return out;
+}
+
 }  // namespace gb::report

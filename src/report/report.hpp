@@ -69,7 +69,7 @@ struct sweep_point {
   double rate = 0;    // open loop: arrivals per second (0 when closed loop)
   std::int64_t concurrency = 0;
   bool valid = true;
-  std::string note;  // why the point is invalid (e.g. "direct arm not flat")
+  std::string note;   // why the point is invalid (e.g. "direct arm not flat")
   bool knee = false;  // the sweep's knee: the highest point meeting every SLO unsaturated
 };
 
@@ -170,6 +170,13 @@ std::string format_markdown_summary(const run_info& info, const metrics::run_sta
 
 /// HdrHistogram percentile distribution (.hgrm text) of one histogram, values in milliseconds.
 std::string format_hgrm(const metrics::histogram& h);
+
+/// HdrHistogram interval log (.hlog, format 1.3) of one metric's time series: "ttft", "e2e" or
+/// "itl" (the metrics intervals carry), one line per interval tagged "<target>/<phase>", start
+/// relative to the run's start, max in ms. Errors: another metric, a tag with a comma or space,
+/// an undecodable interval histogram.
+gb::result<std::string> format_hlog(const run_info& info, const metrics::run_stats& stats,
+                                    const std::string& metric);
 
 /// The phase a summary shows for a target: "main" when present, else the first phase.
 /// Empty when the target has no phase.

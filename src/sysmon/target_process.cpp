@@ -16,6 +16,7 @@
 #include <thread>
 #include <utility>
 
+#include "sysmon/proc_stat.hpp"
 #include "util/clock.hpp"
 
 extern char** environ;
@@ -60,6 +61,19 @@ std::string describe(int wstatus) {
 }
 
 }  // namespace
+
+bool process_group_alive(pid_t pgid) {
+  if (::kill(-pgid, 0) != 0) {
+    return false;
+  }
+  for (int pid : list_pids()) {
+    auto st = read_proc_stat(pid);
+    if (st && st->pgrp == pgid && st->state != 'Z' && st->state != 'X') {
+      return true;
+    }
+  }
+  return false;
+}
 
 result<target_process> target_process::start(target_command cmd) {
   if (cmd.command.empty()) {
@@ -153,13 +167,12 @@ std::string target_process::stop() {
     return "not started";
   }
   const pid_t group = pid_;
-  if (!reaped_ || ::kill(-group, 0) == 0) {
+  if (!reaped_ || process_group_alive(group)) {
     ::kill(-group, SIGTERM);
     const std::int64_t deadline = now_ns() + cmd_.term_grace_ns;
     for (;;) {
       running();  // reaps the shell when it exits
-      const bool group_alive = ::kill(-group, 0) == 0;
-      if (reaped_ && !group_alive) {
+      if (reaped_ && !process_group_alive(group)) {
         break;
       }
       if (now_ns() >= deadline) {
@@ -170,6 +183,10 @@ std::string target_process::stop() {
             wait_status_ = ws;
           }
           reaped_ = true;
+        }
+        // SIGKILL is asynchronous: give the group a moment to die.
+        for (int i = 0; i < 100 && process_group_alive(group); ++i) {
+          sleep_ns(10'000'000);
         }
         break;
       }

@@ -54,6 +54,10 @@ class target_process {
   int wait_status_ = 0;
 };
 
+/// True while some process of group `pgid` is alive (zombies, which only wait to be reaped by
+/// whoever adopted them, do not count).
+bool process_group_alive(pid_t pgid);
+
 /// Splits "HOST:PORT" (or "[v6]:PORT") out of a URL like "http://127.0.0.1:8000/v1"; the port
 /// defaults to 80/443 by scheme. An error for anything else.
 struct host_port {

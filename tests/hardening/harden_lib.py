@@ -22,6 +22,10 @@ SCHEMA_PATH = os.path.join(SOURCE_ROOT, "docs", "report-schema.json")
 
 # Exit codes (shared/design/conventions.md).
 EXIT_OK, EXIT_THRESHOLD, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OTHER = 0, 99, 104, 105, 1
+# Sanitizer builds (the CI passes *SAN_OPTIONS) measure the sanitizer's memory (quarantine,
+# shadow) and run several times slower: memory bounds are skipped and time bounds widened.
+SANITIZED = any(k in os.environ for k in ("ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"))
+SLOWDOWN = 5 if SANITIZED else 1
 OUTCOMES = ("ok", "http_status", "timeout", "connect_error", "tls_error", "protocol_error",
             "stream_error", "cancelled")
 

@@ -23,7 +23,7 @@ import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harden_lib import SOURCE_ROOT, Mock, Run, check_report  # noqa: E402
+from harden_lib import SANITIZED, SLOWDOWN, SOURCE_ROOT, Mock, Run, check_report  # noqa: E402
 
 SLOW_SENDERS = 1000
 NEVER_READING = 20
@@ -228,11 +228,12 @@ class MockUnderHostileClients(unittest.TestCase):
                   "peak %d KiB; %d connections during, %d malformed requests sent" % (
                       ttft_p50_ms, ttft_p99_ms, mt["e2e"]["p99"] / 1e6, led["started"], idle_rss,
                       peak[0], active_during, h.sent_malformed), file=sys.stderr)
-            self.assertLess(ttft_p50_ms, 50, "latency stays sane (model: 5 ms)")
-            self.assertLess(ttft_p99_ms, 500)
+            self.assertLess(ttft_p50_ms, 50 * SLOWDOWN, "latency stays sane (model: 5 ms)")
+            self.assertLess(ttft_p99_ms, 500 * SLOWDOWN)
             self.assertGreaterEqual(active_during, SLOW_SENDERS, "the slow senders were all held")
             self.assertGreater(h.sent_malformed, 50)
-            self.assertLess(peak[0] - idle_rss, RSS_BOUND_KB, "mock RSS bounded")
+            if not SANITIZED:
+                self.assertLess(peak[0] - idle_rss, RSS_BOUND_KB, "mock RSS bounded")
             # once they leave, nothing is left behind and the mock answers at once
             deadline = time.monotonic() + 10
             left = None

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "metrics/hdr_text.hpp"
+#include "report/hist_codec.hpp"
 #include "report/report.hpp"
 #include "synthetic.hpp"
 #include "util/units.hpp"
@@ -225,6 +227,26 @@ TEST(Report, HgrmHasHdrHistogramsLayout) {
   EXPECT_NE(text.find("Value     Percentile TotalCount 1/(1-Percentile)"), std::string::npos)
       << text.substr(0, 200);
   EXPECT_NE(text.find("#[Max     ="), std::string::npos);
+}
+
+TEST(Report, HlogHasOneLinePerIntervalWithHistograms) {
+  auto info = testing::synthetic_info();
+  auto run = testing::synthetic_run();
+  auto h = metrics::histogram::for_latency();
+  h.record(20 * ms);
+  run.intervals[1].e2e_hist = encode_histogram(h);
+  auto text = format_hlog(info, run, "e2e");
+  ASSERT_TRUE(text.ok()) << text.message();
+  EXPECT_NE(text->find("#[Histogram log format version 1.3]"), std::string::npos);
+  // Interval 1 starts 1 s after the phase, which starts 3 s after the run.
+  EXPECT_NE(text->find("Tag=default/main,4.000,1.000,20."), std::string::npos) << *text;
+  auto parsed = metrics::read_hlog(*text);
+  ASSERT_TRUE(parsed.ok()) << parsed.message();
+  ASSERT_EQ(parsed->entries.size(), 1u);
+  EXPECT_EQ(parsed->entries[0].hist.total_count(), 1);
+  EXPECT_FALSE(format_hlog(info, run, "tpot").ok());
+  run.intervals[2].ttft_hist = "garbage";
+  EXPECT_FALSE(format_hlog(info, run, "ttft").ok());
 }
 
 TEST(Report, MarkdownHasOneRowPerMetric) {

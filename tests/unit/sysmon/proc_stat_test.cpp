@@ -1,6 +1,7 @@
 // /proc parsing with fixture text (proc(5) formats), process trees, summaries, the client-bound
 // verdict and URL host:port extraction.
 #include <gtest/gtest.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <string>
@@ -217,16 +218,25 @@ TEST(probe, reads_this_process_and_counts_cpu) {
   EXPECT_GT(first.rss_bytes, 0);
   EXPECT_GE(first.threads, 1);
   EXPECT_EQ(first.cores, 0.0);
-  // Spin ~300 ms of CPU: at least some ticks must show.
-  const std::int64_t until = now_ns() + 300'000'000;
+  // Spin until this process used 300 ms more CPU (however long that takes on a busy machine);
+  // the probe must see the same CPU, within the 10 ms tick and the reads' own cost.
+  auto cpu_now = [] {
+    timespec ts{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  };
+  const double cpu0 = cpu_now();
   volatile std::uint64_t x = 0;
-  while (now_ns() < until) {
+  while (cpu_now() - cpu0 < 0.3) {
     x = x + 1;
   }
-  const auto second = p->read(now_ns());
-  EXPECT_GT(second.cpu_seconds, 0.1);
-  EXPECT_GT(second.cores, 0.3);
-  EXPECT_LE(second.cores, 1.2);
+  const double used = cpu_now() - cpu0;
+  const std::int64_t t1 = now_ns();
+  const auto second = p->read(t1);
+  EXPECT_NEAR(second.cpu_seconds, used, 0.03);
+  const double wall = static_cast<double>(t1 - first.t_ns) / 1e9;
+  EXPECT_NEAR(second.cores, used / wall, 0.03 / wall);
+  EXPECT_LE(second.cores, 1.05);
   EXPECT_FALSE(probe::create(0x7ffffff0, probe_scope::process_tree).ok());
 }
 
