@@ -11,55 +11,13 @@
 #include "app/commands.hpp"
 #include "app/version.hpp"
 #include "driver/driver.hpp"
+#include "driver/schedule_log.hpp"
 #include "report/metric_table.hpp"
 #include "report/report.hpp"
 #include "scenario/to_json.hpp"
 #include "util/units.hpp"
 
 namespace gb::app {
-
-// ---- pure parts ---------------------------------------------------------------------------------
-
-double round_level(double v) {
-  if (v <= 0 || !std::isfinite(v)) {
-    return v;
-  }
-  const double mag = std::pow(10.0, std::floor(std::log10(v)) - 2);
-  return std::round(v / mag) * mag;
-}
-
-point_figures figures_of(const metrics::stats& s, double level, bool open,
-                         const std::vector<scenario::slo>& slos) {
-  point_figures p;
-  p.level = level;
-  p.open = open;
-  const report::phase_figures f = report::compute_figures(s);
-  p.achieved_rps = f.requests_per_s;
-  p.error_rate = f.error_rate;
-  p.finished = s.outcomes.finished();
-  p.dropped = s.dropped;
-  const std::int64_t denom = p.finished + p.dropped;
-  p.goodput = denom > 0 ? static_cast<double>(s.slo_met) / static_cast<double>(denom) : 0;
-  auto pct = [](const metrics::histogram& h, double q) -> std::int64_t {
-    return h.total_count() > 0 ? h.value_at_percentile(q) : 0;
-  };
-  p.e2e_p50_ns = pct(s.e2e, 50);
-  p.e2e_p99_ns = pct(s.e2e, 99);
-  p.ttft_p50_ns = pct(s.ttft, 50);
-  p.ttft_p99_ns = pct(s.ttft, 99);
-  for (const auto& slo : slos) {
-    const auto* m = report::find_metric(slo.metric);
-    if (m == nullptr) {
-      continue;
-    }
-    const metrics::histogram& h = s.*(m->member);
-    if (h.total_count() > 0 && h.value_at_percentile(99) > slo.max_ns) {
-      p.slo_misses.push_back(slo.metric + " p99 " + format_duration(h.value_at_percentile(99)) +
-                             " > " + format_duration(slo.max_ns));
-    }
-  }
-  return p;
-}
 
 namespace {
 
@@ -69,91 +27,9 @@ std::string fmt(const char* f, auto... args) {
   return buf;
 }
 
-std::string join(const std::vector<std::string>& xs, const char* sep) {
-  std::string out;
-  for (const auto& x : xs) {
-    out += (out.empty() ? "" : sep) + x;
-  }
-  return out;
-}
-
 }  // namespace
 
-point_judgement judge_point(const point_figures& p, const std::optional<point_figures>& lower) {
-  if (p.client_bound) {
-    return {point_verdict::client_bound, "client-bound: the harness limited the load"};
-  }
-  if (p.finished == 0) {
-    return {point_verdict::slo_failed, "no request finished"};
-  }
-  if (p.open && p.achieved_rps < sweep_achieved_min * p.level) {
-    return {point_verdict::saturated, fmt("saturated: achieved %.4g req/s of %.4g (%.0f%%)",
-                                          p.achieved_rps, p.level, 100 * p.achieved_rps / p.level)};
-  }
-  if (lower && lower->level > 0 && lower->achieved_rps > 0 && p.level > lower->level) {
-    const double load_growth = p.level / lower->level - 1;
-    const double thr_growth = p.achieved_rps / lower->achieved_rps - 1;
-    const bool latency_climbs =
-        lower->e2e_p50_ns > 0 && static_cast<double>(p.e2e_p50_ns) > 1.1 * lower->e2e_p50_ns;
-    if (thr_growth < 0.25 * load_growth && latency_climbs) {
-      return {point_verdict::saturated,
-              fmt("saturated: throughput %+.0f%% for %+.0f%% load while e2e p50 rose %+.0f%%",
-                  100 * thr_growth, 100 * load_growth,
-                  100 * (static_cast<double>(p.e2e_p50_ns) / lower->e2e_p50_ns - 1))};
-    }
-  }
-  if (p.goodput < sweep_goodput_min || !p.failed_thresholds.empty()) {
-    std::vector<std::string> why;
-    if (p.goodput < sweep_goodput_min) {
-      why.push_back(fmt("goodput %.1f%% < %.0f%%", 100 * p.goodput, 100 * sweep_goodput_min));
-    }
-    if (p.error_rate > 0) {
-      why.push_back(fmt("errors %.2f%%", 100 * p.error_rate));
-    }
-    if (p.dropped > 0) {
-      why.push_back(fmt("%" PRId64 " dropped", p.dropped));
-    }
-    why.insert(why.end(), p.slo_misses.begin(), p.slo_misses.end());
-    for (const auto& t : p.failed_thresholds) {
-      why.push_back("threshold " + t);
-    }
-    return {point_verdict::slo_failed, "SLO: " + join(why, "; ")};
-  }
-  return {point_verdict::pass, ""};
-}
-
-rate_search::rate_search(double min, double max) : min_(min), max_(max) {}
-
-std::optional<double> rate_search::next() const {
-  if (!last_) {
-    return min_;
-  }
-  if (!bad_) {
-    if (*last_ >= max_) {
-      return std::nullopt;  // every level up to max passed
-    }
-    return std::min(round_level(*last_ * sweep_ramp_factor), max_);
-  }
-  if (!good_ || *bad_ <= *good_ * sweep_search_step) {
-    return std::nullopt;
-  }
-  const double mid = round_level((*good_ + *bad_) / 2);
-  if (mid <= *good_ || mid >= *bad_) {
-    return std::nullopt;
-  }
-  return mid;
-}
-
-void rate_search::record(double level, bool passed) {
-  last_ = level;
-  if (passed) {
-    good_ = good_ ? std::max(*good_, level) : level;
-  } else {
-    bad_ = bad_ ? std::min(*bad_, level) : level;
-  }
-}
-
-// ---- running
+// ---- running ----------------------------------------------------------------------------------
 // -------------------------------------------------------------------------------------
 
 namespace {
@@ -173,6 +49,7 @@ scenario::scenario point_scenario(const scenario::scenario& base, double level, 
   scenario::scenario sc = base;
   sc.sweep = {};
   sc.thresholds.clear();
+  sc.output.schedule_path.clear();  // the sweep's one schedule file is passed to every point
   auto& l = sc.load;
   l.stages.clear();
   l.cooldown_ns = 0;
@@ -276,8 +153,9 @@ std::string curve_table(const std::vector<measured_point>& pts, const measured_p
 class sweep_session {
  public:
   sweep_session(const scenario::scenario& sc, const sweep_options& opt,
-                std::vector<analysis::threshold> ths)
-      : sc_(sc), opt_(opt), ths_(std::move(ths)) {
+                std::vector<analysis::threshold> ths,
+                std::shared_ptr<driver::schedule_file> schedule)
+      : sc_(sc), opt_(opt), ths_(std::move(ths)), schedule_(std::move(schedule)) {
     open_ = sc.sweep.type != scenario::sweep::kind::concurrencies;
   }
 
@@ -308,6 +186,10 @@ class sweep_session {
     }
     driver::run_options ro;
     ro.stop_grace_ns = opt_.stop_grace_ns;
+    if (schedule_) {
+      schedule_->set_point(mp.label);
+      ro.schedule = schedule_;
+    }
     mp.run = driver::run(*setup, ro);
     const metrics::stats all = merged_main(mp.run.stats);
     mp.fig = figures_of(all, level, open_, sc_.slos);
@@ -428,8 +310,10 @@ class sweep_session {
       sp.phase = p.label;
       sp.rate = p.fig.open ? p.fig.level : 0;
       sp.concurrency = p.fig.open ? sc_.load.concurrency : static_cast<std::int64_t>(p.fig.level);
-      sp.valid = p.judgement.verdict != point_verdict::client_bound;
-      sp.note = p.judgement.verdict == point_verdict::pass ? "ok" : p.judgement.note;
+      sp.valid = !p.fig.client_bound;
+      sp.note = p.judgement.verdict == point_verdict::pass
+                    ? (p.judgement.note.empty() ? "ok" : "ok (" + p.judgement.note + ")")
+                    : p.judgement.note;
       sp.knee = &p == knee;
       info.sweep.push_back(std::move(sp));
       for (const auto& w : p.run.warnings) {
@@ -442,6 +326,7 @@ class sweep_session {
   const scenario::scenario& sc_;
   const sweep_options& opt_;
   std::vector<analysis::threshold> ths_;
+  std::shared_ptr<driver::schedule_file> schedule_;
   bool open_ = true;
   bool first_ = true;
   std::vector<measured_point> points_;
@@ -483,7 +368,16 @@ int run_sweep(const scenario::scenario& sc, const sweep_options& opt) {
                     : "");
     std::fflush(stdout);
   }
-  sweep_session session(sc, opt, std::move(ths));
+  std::shared_ptr<driver::schedule_file> schedule;
+  if (!sc.output.schedule_path.empty()) {
+    auto f = driver::schedule_file::create(sc.output.schedule_path);
+    if (!f) {
+      std::fprintf(stderr, "gatebench: %s\n", f.message().c_str());
+      return exit_bad_input;
+    }
+    schedule = *f;
+  }
+  sweep_session session(sc, opt, std::move(ths), std::move(schedule));
   if (sw.type == scenario::sweep::kind::search) {
     rate_search search(sw.search_min, sw.search_max);
     while (auto level = search.next()) {

@@ -49,7 +49,7 @@ inline constexpr double sweep_ramp_factor = 2.0;
 struct point_figures {
   double level = 0;         // the rate (open) or concurrency (closed) asked for
   bool open = true;         // open loop (rate) or closed loop (concurrency)
-  double achieved_rps = 0;  // ok requests per second of the main phase
+  double achieved_rps = 0;  // ok requests per second over the completion span (see .cpp)
   double goodput = 0;       // slo_met / (finished + dropped), 0..1
   double error_rate = 0;    // failed / finished, 0..1
   std::int64_t e2e_p50_ns = 0;
@@ -58,7 +58,7 @@ struct point_figures {
   std::int64_t ttft_p99_ns = 0;
   std::int64_t finished = 0;
   std::int64_t dropped = 0;
-  bool client_bound = false;                   // the harness limited the load: the point is invalid
+  bool client_bound = false;  // the harness limited the load (a pass only if every SLO held)
   std::vector<std::string> failed_thresholds;  // point thresholds that failed (their text)
   std::vector<std::string> slo_misses;         // e.g. "ttft p99 812ms > 500ms"
 };

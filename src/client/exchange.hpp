@@ -5,6 +5,7 @@
 // only from client/driver .cpp files.
 
 #include <boost/asio/awaitable.hpp>
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,21 +17,41 @@
 
 namespace gb::client {
 
-/// Buffers reused by one slot for all its requests (no allocation in steady state).
+/// Buffers reused by one slot for all its requests (no allocation in steady state), and the
+/// deadline of its operation in progress, which the worker's coarse timer checks
+/// (check_deadline) instead of arming a timer for every read and write.
 struct exchange_buffers {
   response_reader reader;
   std::string head;
-  std::vector<char> read_buf = std::vector<char>(4 * 1024);  // small: 10k slots fit in 40 MiB
+  /// Where each read lands first. Small on purpose (10k slow streams must fit in little
+  /// memory): a read that fills it is followed by non-blocking reads into the worker's scratch
+  /// buffer until the socket is drained (plain TCP).
+  std::vector<char> read_buf = std::vector<char>(1024);
+  connection* conn = nullptr;            // the connection of the operation in progress, else null
+  std::int64_t deadline_ns = INT64_MAX;  // steady instant the operation in progress expires
+  metrics::timeout_phase deadline_phase = metrics::timeout_phase::total;
+  bool timed_out = false;  // check_deadline fired for the current request
+  metrics::timeout_phase timed_out_phase = metrics::timeout_phase::total;
 };
+
+/// How often the worker checks deadlines: timeouts fire up to this late (ns).
+inline constexpr std::int64_t deadline_check_ns = 10'000'000;
+
+/// Checks whether the operation in progress of `x` passed its deadline at steady instant
+/// `now_ns`; if so, marks the request timed out (with the phase that expired) and closes the
+/// connection so the pending operation completes at once. Returns true when it fired.
+bool check_deadline(exchange_buffers& x, std::int64_t now_ns) noexcept;
 
 /// Sends `body` to the pool's target and reads the response into `rec` (rec.intended_ns must be
 /// set; everything else is filled). Never throws for network conditions: every failure becomes
 /// rec.fate (timeout by phase, connect_error, tls_error, protocol_error, stream_error,
 /// http_status, or cancelled when `cancelled` is true once an operation was interrupted).
 /// A reused keep-alive connection that the server closed before answering is retried once on a
-/// fresh connection (not counted as a failure). Timeouts come from the target's config.
-net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::string_view body,
-                             std::uint64_t request_id, metrics::request_record& rec,
-                             const bool& cancelled);
+/// fresh connection (not counted as a failure). Timeouts come from the target's config and are
+/// enforced only while check_deadline() is called periodically (every deadline_check_ns).
+/// `scratch` is the worker's shared read buffer (any size > 0), used between suspensions only.
+net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::vector<char>& scratch,
+                             std::string_view body, std::uint64_t request_id,
+                             metrics::request_record& rec, const bool& cancelled);
 
 }  // namespace gb::client

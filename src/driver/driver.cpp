@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "driver/interval_collector.hpp"
+#include "driver/schedule_log.hpp"
 #include "driver/worker.hpp"
 #include "util/clock.hpp"
 
@@ -23,6 +24,7 @@ struct run_setup {
   std::vector<std::shared_ptr<const client::target_endpoint>> targets;
   std::shared_ptr<const plan::prompt_data> prompts;
   std::vector<metrics::slo_limit> slos;
+  std::shared_ptr<schedule_file> schedule;  // output.schedule, created (truncated) by prepare_run
 };
 
 namespace {
@@ -90,6 +92,14 @@ std::shared_ptr<run_setup> prepare_run(const scenario::scenario& sc, prepare_err
     return nullptr;
   }
   setup->prompts = *prompts;
+  if (!sc.output.schedule_path.empty()) {
+    auto f = schedule_file::create(sc.output.schedule_path);
+    if (!f) {
+      err.message = f.message();
+      return nullptr;
+    }
+    setup->schedule = *f;
+  }
   return setup;
 }
 
@@ -121,6 +131,7 @@ run_result run(const run_setup& setup, const run_options& opt) {
   sh.prompts = setup.prompts;
   sh.phases = plan::make_phases(sc.load);
   sh.slos = setup.slos;
+  sh.schedule = opt.schedule ? opt.schedule : setup.schedule;
   sh.count = n;
   sh.interval_ns = opt.interval_ns;
   sh.end_offset_ns = sh.phases.empty() ? 0 : sh.phases.back().end_ns;

@@ -16,6 +16,8 @@
 
 namespace gb::driver {
 
+class schedule_file;  // driver/schedule_log.hpp
+
 /// A scenario made ready to run (opaque).
 struct run_setup;
 
@@ -60,6 +62,7 @@ struct run_options {
   std::int64_t drain_grace_ns = 30'000'000'000;  // after a natural end, before cancelling
   bool handle_signals = true;
   std::function<void(const progress_snapshot&)> on_progress;  // main thread, once per interval
+  std::shared_ptr<schedule_file> schedule;  // per-request CSV; null: output.schedule (if set)
 };
 
 struct run_result {

@@ -48,7 +48,8 @@ worker::worker(const worker_shared& shared, int index, snapshot_sink sink)
       factory_(*shared.sc, shared.prompts, index, shared.count),
       tick_timer_(ioc_),
       dispatch_timer_(ioc_),
-      grace_timer_(ioc_) {
+      grace_timer_(ioc_),
+      deadline_timer_(ioc_) {
   for (const auto& t : sh_.targets) {
     pools_.push_back(std::make_unique<client::connection_pool>(ioc_, *t));
   }
@@ -60,6 +61,10 @@ worker::worker(const worker_shared& shared, int index, snapshot_sink sink)
     for (const plan::phase_window& w : sh_.phases) {
       stats_for(t, w.which);  // every phase is in the report, even with no request
     }
+  }
+  if (sh_.schedule) {
+    schedule_ = std::make_unique<schedule_writer>(sh_.schedule, index_, sh_.start_ns,
+                                                  steady_to_wall_ns(sh_.start_ns));
   }
   if (load_.requests > 0) {
     main_quota_ = load_.requests / sh_.count + (index_ < load_.requests % sh_.count ? 1 : 0);
@@ -107,6 +112,7 @@ void worker::run() {
     });
   }
   net::co_spawn(ioc_, ticker(), net::detached);
+  net::co_spawn(ioc_, deadline_watch(), net::detached);
   if (live_ == 0) {
     on_coroutine_done();
   }
@@ -126,6 +132,7 @@ void worker::on_coroutine_done() {
   tick_timer_.cancel();
   grace_timer_.cancel();
   dispatch_timer_.cancel();
+  deadline_timer_.cancel();
   for (auto& p : pools_) {
     health_.connects += p->connects;
     p->close_all();
@@ -220,7 +227,7 @@ void worker::track_in_flight(std::size_t target, int delta) {
   }
 }
 
-net::awaitable<void> worker::do_request(slot& s, std::int64_t intended) {
+worker::started worker::begin_request(slot& s, std::int64_t intended) {
   const std::size_t t = std::min(s.req.target_index, pools_.size() - 1);
   const plan::phase p = plan::phase_at(sh_.phases, intended - sh_.start_ns);
   if (p == plan::phase::main) {
@@ -233,8 +240,19 @@ net::awaitable<void> worker::do_request(slot& s, std::int64_t intended) {
   s.rec.clear();
   s.rec.intended_ns = intended;
   s.rec.planned_input_tokens = s.req.input_tokens;
-  co_await client::perform(*pools_[t], s.x, s.req.body, s.req.request_id, s.rec, cancelled_);
+  return {t, p, &st, intended};
+}
+
+void worker::end_request(slot& s, const started& r) {
+  const std::size_t t = r.target;
+  const plan::phase p = r.phase;
+  const std::int64_t intended = r.intended;
+  metrics::stats& st = *r.st;
   track_in_flight(t, -1);
+  if (schedule_) {
+    schedule_->add(s.req.request_id, intended, s.rec.sent_ns, sh_.targets[t]->config.name,
+                   plan::to_string(p), metrics::to_string(s.rec.fate.kind));
+  }
   metrics::record_request(st, s.rec, sh_.slos);
   record_splits(s, t, p);
   interval_for(t, p).add(s.rec);
@@ -299,7 +317,10 @@ net::awaitable<void> worker::closed_slot(slot& s) {
       }
       intended = now_ns();
     }
-    co_await do_request(s, intended);
+    const started r = begin_request(s, intended);
+    co_await client::perform(*pools_[r.target], s.x, scratch_, s.req.body, s.req.request_id, s.rec,
+                             cancelled_);
+    end_request(s, r);
     intended = s.rec.done_ns > 0 ? s.rec.done_ns : now_ns();
   }
 }
@@ -342,7 +363,10 @@ net::awaitable<void> worker::open_slot(slot& s) {
       break;
     }
     factory_.next(s.index, s.req);
-    co_await do_request(s, s.intended);
+    const started r = begin_request(s, s.intended);
+    co_await client::perform(*pools_[r.target], s.x, scratch_, s.req.body, s.req.request_id, s.rec,
+                             cancelled_);
+    end_request(s, r);
     if (!stopping_) {
       take_queued(s);
     }
@@ -414,6 +438,27 @@ net::awaitable<void> worker::ticker() {
     }
     if (dispatcher_done_ && queue_.empty() && load_.mode == scenario::load::model::open) {
       wake_idle();
+    }
+  }
+}
+
+net::awaitable<void> worker::deadline_watch() {
+  // One coarse timer per worker instead of one per read and write: every deadline_check_ns,
+  // close the connection of any request whose current phase ran out of time.
+  std::int64_t next = now_ns();
+  while (!finished_) {
+    next += client::deadline_check_ns;
+    deadline_timer_.expires_at(to_tp(next));
+    co_await deadline_timer_.async_wait(use_tuple);
+    if (finished_) {
+      break;
+    }
+    const std::int64_t now = now_ns();
+    if (now - next > client::deadline_check_ns) {
+      next = now;  // fell behind (loaded machine): do not fire a burst of catch-up checks
+    }
+    for (auto& s : slots_) {
+      client::check_deadline(s->x, now);
     }
   }
 }

@@ -17,6 +17,7 @@
 
 #include "client/connection.hpp"
 #include "client/exchange.hpp"
+#include "driver/schedule_log.hpp"
 #include "metrics/recorder.hpp"
 #include "metrics/run_stats.hpp"
 #include "plan/pacer.hpp"
@@ -41,6 +42,7 @@ struct worker_shared {
   std::int64_t end_offset_ns = 0;   // end of the last phase from start (INT64_MAX: by count)
   std::int64_t drain_grace_ns = 0;  // in-flight requests get this long after a natural end
   std::int64_t open_cap = 0;        // open loop: this worker's in-flight cap
+  std::shared_ptr<schedule_file> schedule;  // null: no schedule file
 };
 
 /// One interval of one worker, posted to the main thread.
@@ -90,7 +92,17 @@ class worker {
   net::awaitable<void> open_slot(slot& s);
   net::awaitable<void> dispatcher();
   net::awaitable<void> ticker();
-  net::awaitable<void> do_request(slot& s, std::int64_t intended);
+  net::awaitable<void> deadline_watch();
+  /// A request's bookkeeping around client::perform (awaited directly by the slot coroutines,
+  /// so a request costs no coroutine frame of its own).
+  struct started {
+    std::size_t target = 0;
+    plan::phase phase = plan::phase::main;
+    metrics::stats* st = nullptr;
+    std::int64_t intended = 0;
+  };
+  started begin_request(slot& s, std::int64_t intended);
+  void end_request(slot& s, const started& r);
   slot& new_slot();
   void spawn(net::awaitable<void> a);
   void on_coroutine_done();
@@ -119,6 +131,8 @@ class worker {
   net::steady_timer tick_timer_;
   net::steady_timer dispatch_timer_;
   net::steady_timer grace_timer_;
+  net::steady_timer deadline_timer_;
+  std::vector<char> scratch_ = std::vector<char>(64 * 1024);  // shared read buffer (exchange)
   metrics::run_stats stats_;
   std::vector<std::array<metrics::stats*, 3>> stats_ptr_;
   std::vector<std::array<std::unique_ptr<metrics::interval_accum>, 3>> intervals_;
@@ -135,6 +149,7 @@ class worker {
   bool finished_ = false;
   std::string key_;  // reused split key
   worker_health health_;
+  std::unique_ptr<schedule_writer> schedule_;  // per-worker buffer of the schedule file
 };
 
 }  // namespace gb::driver

@@ -248,7 +248,7 @@ status check_header_value(std::string_view name, std::string_view value) {
 status check_threshold(std::string_view expression) {
   const std::string t = trimmed(expression);
   const auto colon = t.find(':');
-  const auto op = t.find_first_of("<>=");
+  const auto op = colon == std::string::npos ? colon : t.find_first_of("<>=", colon);
   if (t.empty() || colon == std::string::npos || colon == 0 || op == std::string::npos ||
       op < colon || op + 1 >= t.size()) {
     return fail("threshold '", t, "' must read METRIC:STAT OP VALUE, e.g. ttft:p(95)<500ms");

@@ -170,6 +170,7 @@ class Run:
         except subprocess.TimeoutExpired:
             proc.kill()
             self.stdout, self.stderr = proc.communicate()
+            self.tmp.cleanup()
             raise AssertionError("gatebench did not finish within %ss: %s" % (timeout, cmd))
         finally:
             stop.set()

@@ -11,7 +11,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import soak  # noqa: E402
 
-REQUESTS = int(os.environ.get("GATEBENCH_SOAK_REQUESTS", str(100000 // soak.H.SLOWDOWN)))
+REQUESTS = int(os.environ.get("GATEBENCH_SOAK_REQUESTS", str(200000 // soak.H.SLOWDOWN)))
 
 
 class SoakShort(unittest.TestCase):

@@ -1,12 +1,14 @@
 """`gatebench overhead` refuses bad input before any load, naming the problem (exit 104), and
 an unreachable arm with exit 1."""
 
+import json
 import os
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gw_lib import Mock, Workdir, free_port, overhead, scenario_text  # noqa: E402
+from gw_lib import (Mock, Workdir, free_port, overhead, run_gatebench,  # noqa: E402
+                    scenario_text)
 
 
 class OverheadInput(unittest.TestCase):
@@ -45,6 +47,21 @@ class OverheadInput(unittest.TestCase):
             self.assertIsNone(rep)
             for word in words:
                 self.assertIn(word, msg, (flags, msg))
+
+    def test_run_on_a_direct_gateway_scenario_measures_overhead(self):
+        section = "overhead:\n  rounds: 2\n  round_requests: 5\n  warmup: 0s\n"
+        with Mock("--ttft", "2ms") as a, Mock("--ttft", "4ms") as b, Workdir() as w:
+            sc = w.file("run.yaml", scenario_text(a.url, b.url, overhead_section=section))
+            out_path = os.path.join(w.path, "run-overhead.json")
+            rc, out, err = run_gatebench(["run", sc, "-o", out_path, "--max-tokens", "4"], w.path,
+                                         timeout=60)
+            self.assertEqual(rc, 0, out + err)
+            with open(out_path) as f:
+                rep = json.load(f)
+            self.assertEqual(rep["kind"], "overhead")
+            self.assertEqual(rep["scenario"]["workload"]["output_tokens"]["value"], 4)  # overrides
+            self.assertEqual([p["label"] for p in rep["points"]], ["c=1"])
+            self.assertIn("gateway - direct", out)
 
     def test_unreachable_gateway_exits_1(self):
         with Mock() as m:
