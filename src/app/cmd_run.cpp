@@ -5,12 +5,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 
+#include "analysis/gate.hpp"
 #include "app/commands.hpp"
+#include "app/overhead_runner.hpp"
 #include "app/sweep_runner.hpp"
 #include "app/version.hpp"
 #include "driver/driver.hpp"
+#include "export/run_observer.hpp"
+#include "metrics/recorder.hpp"
 #include "report/report.hpp"
 #include "scenario/overrides.hpp"
 #include "scenario/parse.hpp"
@@ -31,6 +39,86 @@ struct run_flags {
   bool insecure = false;
   std::string check_timeout = "5s";
   std::string grace = "2s";
+  // gates (issue 6)
+  std::string save_baseline;
+  std::string baseline;
+  std::string baselines_dir = std::string(analysis::default_reports_dir) + "/baselines";
+  std::string noise = "5%";
+  bool force = false;
+  std::string junit;
+  std::string markdown;
+  // observability (issue 7)
+  std::string metrics_addr;
+  int target_pid = 0;
+  std::string target_cmd;
+  std::string sample_interval = "250ms";
+};
+
+/// `--baseline NAME|FILE` / `--save-baseline NAME`: a bare NAME is <dir>/NAME.json, anything
+/// else a path as given (analysis::baseline_path decides what is bare: with an empty reports
+/// directory it maps exactly the bare names to "/baselines/NAME.json").
+std::string resolve_baseline(const std::string& name_or_file, const std::string& dir) {
+  const std::string probe = analysis::baseline_path(name_or_file, "");
+  if (probe != name_or_file && probe.rfind("/baselines/", 0) == 0) {
+    return dir + "/" + name_or_file + ".json";
+  }
+  return name_or_file;
+}
+
+std::string thresholds_markdown(const std::vector<analysis::threshold_result>& th) {
+  std::string md = "### Thresholds\n\n| | threshold | target | measured |\n|---|---|---|---|\n";
+  for (const auto& r : th) {
+    md += std::string("| ") + (r.passed ? "✅" : "❌") + " | `" + r.th.text + "` | " + r.target +
+          " | " + r.measured_text + " |\n";
+  }
+  return md;
+}
+
+/// abort_on_fail: cumulative main-phase figures per target, rebuilt from the driver's merged
+/// interval accumulators (main thread). Only metrics those carry can abort a run: the ttft,
+/// itl, tpot and e2e histograms and the ledger (errors, requests); other abort_on_fail
+/// thresholds are still evaluated at the end.
+class abort_watch {
+ public:
+  abort_watch(const std::vector<analysis::threshold>& ths, std::int64_t planned_requests)
+      : planned_(planned_requests) {
+    for (const auto& t : ths) {
+      if (t.abort_on_fail &&
+          (t.metric == "ttft" || t.metric == "itl" || t.metric == "tpot" || t.metric == "e2e" ||
+           t.metric == "errors" || t.metric == "requests")) {
+        watched_.push_back(t);
+      }
+    }
+  }
+  void add(const std::string& target, const std::string& phase, const metrics::interval_accum& a) {
+    if (watched_.empty() || phase != "main" || !reason_.empty()) {
+      return;
+    }
+    metrics::stats& s = so_far_[target];
+    s.outcomes.start_many(a.started);
+    for (std::size_t i = 0; i < metrics::outcome_count; ++i) {
+      metrics::request_fate f;
+      f.kind = static_cast<metrics::outcome>(i);
+      s.outcomes.add_many(f, a.by_outcome[i]);
+    }
+    s.ttft.add(a.ttft);
+    s.itl.add(a.itl);
+    s.tpot.add(a.tpot);
+    s.e2e.add(a.e2e);
+    for (const auto& t : watched_) {
+      if ((t.target.empty() || t.target == target) && !analysis::can_still_pass(t, s, planned_)) {
+        reason_ = "abort_on_fail: " + t.text;
+        return;
+      }
+    }
+  }
+  const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  std::vector<analysis::threshold> watched_;
+  std::int64_t planned_ = 0;
+  std::map<std::string, metrics::stats> so_far_;
+  std::string reason_;
 };
 
 template <class T>
@@ -91,6 +179,81 @@ std::string progress_text(const driver::progress_snapshot& p) {
   return buf;
 }
 
+/// After the report is written: thresholds, baseline save/compare, CI files, the exit code.
+int finish_gates(const run_flags& f, const std::string& baseline_file, double noise,
+                 const std::vector<analysis::threshold>& ths, const report::run_info& info,
+                 const driver::run_result& r, bool aborted) {
+  const bool color = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  bool failed = false;
+  int code = exit_ok;
+  std::vector<analysis::threshold_result> th;
+  if (!ths.empty()) {
+    th = analysis::evaluate_thresholds(ths, r.stats);
+    std::fputs(analysis::format_threshold_results(th, color).c_str(), stdout);
+    failed = !analysis::all_passed(th);
+  }
+  if (aborted) {
+    std::fprintf(stderr,
+                 "gatebench: stopped early, %s can no longer pass; partial report written\n",
+                 r.stop_reason.substr(std::string("abort_on_fail: ").size()).c_str());
+    failed = true;
+  } else if (r.interrupted) {
+    std::fprintf(stderr, "gatebench: interrupted by %s; partial report written\n",
+                 r.stop_reason.c_str());
+    code = exit_interrupted;
+  }
+  if (!f.save_baseline.empty()) {
+    const std::string path = resolve_baseline(f.save_baseline, f.baselines_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    if (r.interrupted) {
+      std::fprintf(stderr, "gatebench: the run did not complete; baseline '%s' not saved\n",
+                   f.save_baseline.c_str());
+    } else if (status st = report::write_report(info, r.stats, path); !st) {
+      std::fprintf(stderr, "gatebench: --save-baseline: %s\n", st.message().c_str());
+      return exit_other;
+    } else if (!f.quiet) {
+      std::printf("Baseline saved: %s\n", path.c_str());
+    }
+  }
+  std::optional<analysis::compare_result> cmp;
+  if (!baseline_file.empty()) {
+    analysis::compare_options co;
+    co.noise = noise;
+    co.force = f.force;
+    auto c = analysis::compare_with_baseline(baseline_file, info, r.stats, co);
+    if (!c) {
+      std::fprintf(stderr, "gatebench: --baseline: %s\n", c.message().c_str());
+      return exit_bad_input;
+    }
+    cmp = std::move(*c);
+    std::fputs(analysis::format_compare_console(*cmp, color).c_str(), stdout);
+    failed = failed || cmp->regression;
+  }
+  if (!f.junit.empty()) {
+    const std::string xml =
+        analysis::format_junit(cmp ? &*cmp : nullptr, th, "gatebench run " + info.scenario.name);
+    if (status st = report::write_text_atomically(f.junit, xml); !st) {
+      std::fprintf(stderr, "gatebench: --junit: %s\n", st.message().c_str());
+      return exit_other;
+    }
+  }
+  if (!f.markdown.empty()) {
+    std::string md = th.empty() ? "" : thresholds_markdown(th);
+    if (cmp) {
+      md += (md.empty() ? "" : "\n") + analysis::format_compare_markdown(*cmp);
+    }
+    if (status st = report::write_text_atomically(f.markdown, md); !st) {
+      std::fprintf(stderr, "gatebench: --markdown: %s\n", st.message().c_str());
+      return exit_other;
+    }
+  }
+  if (code != exit_ok) {
+    return code;
+  }
+  return failed ? exit_failed_checks : exit_ok;
+}
+
 int run_command(run_flags& f) {
   if (f.stream) {
     f.ov.stream = true;
@@ -100,6 +263,9 @@ int run_command(run_flags& f) {
   }
   if (f.insecure) {
     f.ov.insecure = true;
+  }
+  if (auto rc = overhead::maybe_run_from_run(f.scenario_file, f.ov, f.quiet)) {
+    return *rc;  // a scenario with a direct and a gateway target: docs/overhead.md
   }
   result<scenario::scenario> parsed = scenario::scenario{};
   if (!f.scenario_file.empty()) {
@@ -121,6 +287,32 @@ int run_command(run_flags& f) {
     std::fprintf(stderr, "gatebench: %s\n", (!check ? check : grace).message().c_str());
     return exit_bad_input;
   }
+  auto ths = analysis::parse_thresholds(sc.thresholds, {});
+  auto noise = parse_ratio(f.noise);
+  auto sample_ns = parse_duration_ns(f.sample_interval);
+  if (!ths || !noise || !sample_ns) {
+    std::fprintf(stderr, "gatebench: %s%s\n",
+                 ths ? (noise ? "--sample-interval: " : "--noise: ") : "",
+                 (!ths     ? ths.message()
+                  : !noise ? noise.message()
+                           : sample_ns.message())
+                     .c_str());
+    return exit_bad_input;
+  }
+  const std::string baseline_file =
+      f.baseline.empty() ? "" : resolve_baseline(f.baseline, f.baselines_dir);
+  if (!baseline_file.empty() && !std::filesystem::exists(baseline_file)) {
+    std::fprintf(stderr, "gatebench: --baseline: no stored report at '%s'\n",
+                 baseline_file.c_str());
+    return exit_bad_input;
+  }
+  if (!f.save_baseline.empty() && resolve_baseline(f.save_baseline, ".") == f.save_baseline) {
+    std::fprintf(stderr,
+                 "gatebench: --save-baseline: '%s' is not a name (letters, digits, '-', '_', "
+                 "'.'; stored as %s/NAME.json)\n",
+                 f.save_baseline.c_str(), f.baselines_dir.c_str());
+    return exit_bad_input;
+  }
   if (sc.output.report_path.empty()) {
     sc.output.report_path = default_report_path(sc);
   }
@@ -138,6 +330,30 @@ int run_command(run_flags& f) {
     std::fprintf(stderr, "gatebench: %s\n", perr.message.c_str());
     return perr.unreachable ? exit_other : exit_bad_input;
   }
+  // Observability: --target-cmd must be up before the reachability check.
+  const std::string run_id = "run-" + std::to_string(wall_ns() / ns_per_s);
+  const scenario::target* res_target = &sc.targets.front();
+  for (const auto& t : sc.targets) {
+    if (t.role == "gateway") {
+      res_target = &t;
+      break;
+    }
+  }
+  exporter::observer_options oo;
+  oo.metrics_addr = f.metrics_addr;
+  oo.target_pid = f.target_pid;
+  oo.target_cmd = f.target_cmd;
+  oo.target_url = res_target->url;
+  oo.resource_target = res_target->name;
+  oo.labels = {run_id, sc.name};
+  oo.sample_interval_ns = *sample_ns;
+  oo.harness_threads = static_cast<int>(driver::planned_threads(*setup, 0));
+  auto observer = exporter::run_observer::start(oo);
+  if (!observer) {
+    std::fprintf(stderr, "gatebench: %s\n", observer.message().c_str());
+    return f.target_cmd.empty() ? exit_bad_input : exit_other;
+  }
+  exporter::run_observer& obs = **observer;
   if (status s = driver::check_targets(*setup, *check); !s) {
     std::fprintf(stderr, "gatebench: %s\n", s.message().c_str());
     return exit_other;
@@ -146,23 +362,41 @@ int run_command(run_flags& f) {
   driver::run_options opt;
   opt.stop_grace_ns = *grace;
   const bool tty = isatty(STDOUT_FILENO) == 1;
+  abort_watch watch(*ths, sc.targets.size() == 1 ? sc.load.requests : 0);
+  opt.on_interval = [&obs, &watch](const std::string& target, const std::string& phase,
+                                   const metrics::interval_accum& a) {
+    obs.add_interval(target, phase, a);
+    watch.add(target, phase, a);
+  };
+  opt.stop_check = [&watch] { return watch.reason(); };
   if (!f.quiet) {
     print_banner(sc, driver::planned_threads(*setup, 0));
-    opt.on_progress = [tty](const driver::progress_snapshot& p) {
+    if (obs.metrics_port() != 0) {
+      std::printf("  live metrics on port %u (/metrics)\n",
+                  static_cast<unsigned>(obs.metrics_port()));
+      std::fflush(stdout);
+    }
+  }
+  opt.on_progress = [tty, quiet = f.quiet, &obs](const driver::progress_snapshot& p) {
+    obs.interval_end(p.phase);
+    if (!quiet) {
       if (tty) {
         std::printf("\r\033[K%s", progress_text(p).c_str());
       } else {
         std::printf("%s\n", progress_text(p).c_str());
       }
       std::fflush(stdout);
-    };
-  }
+    }
+  };
+  // Readings from here on belong to the load (interval_end moves the phase once per interval).
+  obs.interval_end(sc.load.warmup_ns > 0 ? "warmup" : "main");
   driver::run_result r = driver::run(*setup, opt);
   if (!f.quiet && tty) {
     std::printf("\r\033[K");
   }
 
   report::run_info info;
+  info.run_id = run_id;
   info.scenario = sc;
   info.scenario_json = scenario::to_json_text(sc);
   info.tool_version = std::string(version());
@@ -178,6 +412,15 @@ int run_command(run_flags& f) {
   info.seed = sc.seed;
   info.threads = r.threads;
   info.interval_ns = 1'000'000'000;
+  std::int64_t finished = 0;
+  for (const auto& [target, phases] : r.stats.by_target_phase) {
+    for (const auto& [phase, st] : phases) {
+      finished += st.outcomes.finished();
+    }
+  }
+  info.resources = obs.finish(r.start_steady_ns, finished);
+  info.client_bound = info.client_bound || obs.client_bound();
+  const bool aborted = !watch.reason().empty() && r.stop_reason == watch.reason();
 
   const status wr = report::write_report(info, r.stats, sc.output.report_path);
   if (!f.quiet) {
@@ -191,12 +434,7 @@ int run_command(run_flags& f) {
   if (!f.quiet) {
     std::printf("Report: %s\n", sc.output.report_path.c_str());
   }
-  if (r.interrupted) {
-    std::fprintf(stderr, "gatebench: interrupted by %s; partial report written\n",
-                 r.stop_reason.c_str());
-    return exit_interrupted;
-  }
-  return exit_ok;
+  return finish_gates(f, baseline_file, *noise, *ths, info, r, aborted);
 }
 
 }  // namespace
@@ -243,6 +481,25 @@ action add_run_command(CLI::App& app) {
   cmd->add_option("--threshold", ov.thresholds, "Threshold, e.g. 'ttft:p(95)<500ms' (repeatable)");
   opt_flag(cmd, "--name", ov.name, "Scenario name (report file name and labels)");
   cmd->add_flag("-q,--quiet", flags->quiet, "No banner, progress or summary");
+  cmd->add_option("--save-baseline", flags->save_baseline,
+                  "Also store the report as a named baseline (<baselines-dir>/NAME.json)");
+  cmd->add_option("--baseline", flags->baseline,
+                  "Compare with a baseline NAME or report FILE at the end; exit 99 on regression");
+  cmd->add_option("--baselines-dir", flags->baselines_dir,
+                  "Where named baselines live (default reports/baselines)");
+  cmd->add_option("--noise", flags->noise,
+                  "Relative change below which a difference is noise (default 5%)");
+  cmd->add_flag("--force", flags->force, "Compare with the baseline even when the loads differ");
+  cmd->add_option("--junit", flags->junit, "Write JUnit XML (thresholds, baseline gates)");
+  cmd->add_option("--markdown", flags->markdown, "Write a Markdown summary for CI job pages");
+  cmd->add_option("--metrics-addr", flags->metrics_addr,
+                  "Serve live Prometheus metrics at HOST:PORT/metrics during the run");
+  cmd->add_option("--target-pid", flags->target_pid,
+                  "Sample memory and CPU of this process tree (the target)");
+  cmd->add_option("--target-cmd", flags->target_cmd,
+                  "Start the target with this shell command, sample it, stop it afterwards");
+  cmd->add_option("--sample-interval", flags->sample_interval,
+                  "Resource sampling interval (default 250ms)");
   cmd->add_option("--check-timeout", flags->check_timeout,
                   "Time allowed for the reachability check before the load (default 5s)");
   cmd->add_option("--stop-grace", flags->grace,

@@ -152,6 +152,7 @@ run_result run(const run_setup& setup, const run_options& opt) {
     workers.push_back(std::make_unique<worker>(sh, i, sink));
   }
   collector.set_start(sh.start_ns);
+  collector.set_observer(sh.targets, opt.on_interval);
   res.start_steady_ns = sh.start_ns;
   res.start_wall_ns = steady_to_wall_ns(sh.start_ns);
 
@@ -221,6 +222,15 @@ run_result run(const run_setup& setup, const run_options& opt) {
         p.elapsed_ns = wall - sh.start_ns;
         p.planned_ns = sh.end_offset_ns == INT64_MAX ? 0 : sh.end_offset_ns;
         opt.on_progress(p);
+      }
+      if (opt.stop_check) {
+        if (std::string why = opt.stop_check(); !why.empty() && !res.interrupted) {
+          res.interrupted = true;
+          res.stop_reason = std::move(why);
+          for (auto& w : workers) {
+            w->request_stop(opt.stop_grace_ns);
+          }
+        }
       }
       next_tick += opt.interval_ns;
       arm_tick();

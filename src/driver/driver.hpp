@@ -14,6 +14,10 @@
 #include "scenario/scenario.hpp"
 #include "util/result.hpp"
 
+namespace gb::metrics {
+struct interval_accum;  // metrics/recorder.hpp
+}  // namespace gb::metrics
+
 namespace gb::driver {
 
 class schedule_file;  // driver/schedule_log.hpp
@@ -62,6 +66,14 @@ struct run_options {
   std::int64_t drain_grace_ns = 30'000'000'000;  // after a natural end, before cancelling
   bool handle_signals = true;
   std::function<void(const progress_snapshot&)> on_progress;  // main thread, once per interval
+  /// Main thread: each (target name, phase name) part of a finished interval, merged over the
+  /// workers, before the on_progress that follows it (live metrics).
+  std::function<void(const std::string& target, const std::string& phase,
+                     const metrics::interval_accum&)>
+      on_interval;
+  /// Main thread, after each progress tick: a non-empty return stops the run as SIGINT does
+  /// (interrupted set, the text becomes stop_reason), e.g. an abort_on_fail threshold.
+  std::function<std::string()> stop_check;
   std::shared_ptr<schedule_file> schedule;  // per-request CSV; null: output.schedule (if set)
 };
 

@@ -63,6 +63,9 @@ void interval_collector::finalize(std::int64_t index, pending& p) {
       pt.target = (*targets_)[key.first]->config.name;
     }
     pt.phase = std::string(plan::to_string(static_cast<plan::phase>(key.second)));
+    if (on_interval_ != nullptr && *on_interval_) {
+      (*on_interval_)(pt.target, pt.phase, acc);
+    }
     metrics::fill_interval_point(acc, pt);
     pt.in_flight = p.in_flight;
     if (acc.ttft.total_count() > 0) {

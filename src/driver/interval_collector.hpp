@@ -22,6 +22,13 @@ class interval_collector {
   interval_collector(int workers, std::int64_t interval_ns);
 
   void set_start(std::int64_t start_ns) noexcept { start_ns_ = start_ns; }
+  /// Names points as they finalize and calls `on_interval` (may be empty) for each part.
+  /// `targets` and `on_interval` must outlive the collector's use.
+  void set_observer(const std::vector<std::shared_ptr<const client::target_endpoint>>& targets,
+                    const decltype(run_options::on_interval)& on_interval) {
+    targets_ = &targets;
+    on_interval_ = &on_interval;
+  }
   /// Takes one worker's snapshot (main thread only).
   void add(interval_snapshot&& s);
   /// Cumulative figures so far (elapsed and planned are left for the caller).
@@ -55,6 +62,7 @@ class interval_collector {
   int last_phase_ = 1;
   metrics::histogram ttft_ = metrics::histogram::for_latency();
   const std::vector<std::shared_ptr<const client::target_endpoint>>* targets_ = nullptr;
+  const decltype(run_options::on_interval)* on_interval_ = nullptr;
 };
 
 }  // namespace gb::driver

@@ -1,7 +1,7 @@
 #pragma once
-// The optional schedule file (scenario output.schedule, `--schedule FILE`): one CSV line per
-// request sent, with its intended send time and the x-request-id it carried, so a run can be
-// joined with a gateway's logs. Columns (docs/scenarios.md "output"):
+// The optional schedule file (scenario output.schedule): one CSV line per request sent, with
+// its intended send time and the x-request-id it carried, so a run can be joined with a
+// gateway's logs. Columns (docs/scenarios.md "output"):
 //
 //   request_id,intended_unix_ns,intended_offset_ns,sent_offset_ns,worker,target,phase,point,outcome
 //

@@ -149,6 +149,7 @@ bool record_request(stats& s, const request_record& r, std::span<const slo_limit
 }
 
 void interval_accum::add(const request_record& r) noexcept {
+  ++by_outcome[static_cast<std::size_t>(r.fate.kind)];
   if (r.fate.kind != outcome::ok) {
     ++errors;
     return;
@@ -163,6 +164,10 @@ void interval_accum::add(const request_record& r) noexcept {
   for (std::int64_t g : r.itl_gaps) {
     itl.record(g);
   }
+  const std::int64_t out = r.output_tokens();
+  if (r.streamed && out >= 2 && r.first_content_ns > 0) {
+    tpot.record((r.done_ns - r.first_content_ns) / (out - 1));
+  }
 }
 
 void interval_accum::merge(const interval_accum& o) noexcept {
@@ -175,6 +180,10 @@ void interval_accum::merge(const interval_accum& o) noexcept {
   ttft.add(o.ttft);
   e2e.add(o.e2e);
   itl.add(o.itl);
+  tpot.add(o.tpot);
+  for (std::size_t i = 0; i < outcome_count; ++i) {
+    by_outcome[i] += o.by_outcome[i];
+  }
 }
 
 void interval_accum::reset() noexcept {
@@ -187,6 +196,8 @@ void interval_accum::reset() noexcept {
   ttft.reset();
   e2e.reset();
   itl.reset();
+  tpot.reset();
+  by_outcome.fill(0);
 }
 
 void fill_interval_point(const interval_accum& a, interval_point& p) noexcept {

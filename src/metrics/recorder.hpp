@@ -4,6 +4,7 @@
 // ledger and goodput, plus per-interval accumulators for the time series. No I/O, no locks, no
 // allocation once warmed up; never throws on the recording path.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -77,6 +78,8 @@ struct interval_accum {
   histogram ttft = histogram::for_latency();
   histogram e2e = histogram::for_latency();
   histogram itl = histogram::for_latency();
+  histogram tpot = histogram::for_latency();             // streamed requests with >= 2 tokens
+  std::array<std::int64_t, outcome_count> by_outcome{};  // finished requests by outcome
 
   /// Adds a finished request (response-time view).
   void add(const request_record& r) noexcept;

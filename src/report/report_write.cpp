@@ -317,7 +317,7 @@ gb::result<std::string> render_report_json(const run_info& info, const metrics::
         {"harness", resource_json(info.resources.harness)},
         {"target", resource_json(info.resources.target)}}},
   };
-  return doc.dump(1);
+  return doc.dump(1, ' ', false, json::error_handler_t::replace);  // never throw on non-UTF-8
 }
 
 gb::status check_writable(const std::string& path) {

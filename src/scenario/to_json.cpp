@@ -200,7 +200,7 @@ void to_json(nlohmann::json& j, const scenario& sc) {
 std::string to_json_text(const scenario& sc) {
   json j;
   to_json(j, sc);
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);  // never throw on non-UTF-8
 }
 
 }  // namespace gb::scenario

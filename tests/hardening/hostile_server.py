@@ -203,6 +203,16 @@ def b_json_error_200(sock, req):
     send_body(sock, b"200 OK", body)
 
 
+def b_header_not_utf8(sock, req):
+    """A valid stream whose X-Cache header value is Latin-1, not UTF-8 (legal in HTTP: header
+    values are octets), with a control character too."""
+    sock.sendall(b"HTTP/1.1 200 OK\r\n" + SSE_HEADERS + b"X-Cache: caf\xe9 \x01hit\r\n"
+                 b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    for ev in openai_events():
+        sock.sendall(chunk(ev))
+    sock.sendall(b"0\r\n\r\n")
+
+
 def b_continue(sock, req):
     """An interim 100 Continue, then the real (valid) stream."""
     sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -232,6 +242,7 @@ BEHAVIOURS = {
     "/http10-body": b_http10_body,
     "/json-error-200": b_json_error_200,
     "/continue": b_continue,
+    "/header-not-utf8": b_header_not_utf8,
     "/garbage": b_garbage,
 }
 

@@ -92,5 +92,24 @@ class Hostile(unittest.TestCase):
             self.assertEqual(led["outcomes"]["protocol_error"], N, led)
 
 
+    def test_header_value_that_is_not_utf8_still_gives_a_report(self):
+        # HTTP header values are octets. Used as a split label (split_by_header), a Latin-1
+        # value once made the report writer throw after the whole run (no report, exit 1).
+        import tempfile
+        with HostileServer() as server, tempfile.TemporaryDirectory(prefix="gb-harden-") as d:
+            sc = os.path.join(d, "split.yaml")
+            with open(sc, "w") as f:
+                f.write("target:\n  url: %s\n  path: /header-not-utf8\nworkload:\n"
+                        "  split_by_header: x-cache\nload: {requests: %d, concurrency: 2}\n"
+                        % (server.url, N))
+            r = Run([sc, "-t", "1", "--timeout", "1500ms"], timeout=60)
+            self.addCleanup(r.cleanup)
+            assert_not_signalled(self, r)
+            self.assertEqual(r.rc, 0, r.describe())
+            check_report(self, r.report)
+            self.assertEqual(r.ledger()["outcomes"]["ok"], N)
+            self.assertTrue(r.report["splits"], "the split by x-cache is reported")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

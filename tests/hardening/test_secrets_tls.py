@@ -151,7 +151,12 @@ class Secrets(unittest.TestCase):
             with open(sc, "w") as f:
                 f.write(scenario(m.url) + "output:\n  hgrm_dir: %s\n  hlog: %s\n" % (
                     self.path("hgrm"), self.path("run.hlog")))
-            env_run = self.run_gb("env", [sc, "-t", "1"])
+            help_text = self.cli("help", ["run", "--help"]).stdout
+            extra = []  # every output file `run` can write, when it can
+            for flag, name in (("--markdown", "summary.md"), ("--junit", "junit.xml")):
+                if flag in help_text:
+                    extra += [flag, self.path(name)]
+            env_run = self.run_gb("env", [sc, "-t", "1", "--threshold", "ttft:p(99)<1h", *extra])
             self.assertEqual(env_run.ledger()["started"], 20)
             # the key given literally on the command line
             self.run_gb("cli", ["--url", m.url, "-c", "2", "-t", "1", "-n", "20",
@@ -166,7 +171,6 @@ class Secrets(unittest.TestCase):
                         expect=(EXIT_BAD_INPUT,))
             with urllib.request.urlopen(m.url + "/metrics", timeout=10) as resp:
                 self.keep("mock:/metrics", resp.read().decode())
-            help_text = self.cli("help", ["run", "--help"]).stdout
             if "--metrics-addr" in help_text:
                 self.scrape_live(m.url)
             else:

@@ -176,7 +176,8 @@ class SweepTest(unittest.TestCase):
             self.assertGreaterEqual(knee, CAPACITY / SEARCH_STEP, p.stdout)
             self.assertLessEqual(knee, CAPACITY * SEARCH_STEP, p.stdout)
             # Bracketed: a failing point within one step above the knee.
-            bad = [x["rate"] for x in doc["sweep"] if not x["note"].startswith("ok") and x["rate"] > knee]
+            bad = [x["rate"] for x in doc["sweep"]
+                   if not x["note"].startswith("ok") and x["rate"] > knee]
             self.assertTrue(bad, p.stdout)
             self.assertLessEqual(min(bad), knee * SEARCH_STEP + 1e-9, p.stdout)
 
