@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -279,8 +280,19 @@ std::optional<int> maybe_run_from_run(const std::string& scenario_file,
     return std::nullopt;
   }
   auto loaded = load_scenario_file(scenario_file);
-  if (!loaded || !is_overhead_scenario(loaded->sc)) {
-    return std::nullopt;  // not an overhead scenario: `run` reports its own errors
+  if (!loaded) {
+    std::ifstream in(scenario_file);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.starts_with("overhead:")) {  // an overhead scenario with an error in it
+        std::fprintf(stderr, "gatebench: %s\n", loaded.message().c_str());
+        return exit_bad_input;
+      }
+    }
+    return std::nullopt;  // `run` reports its own errors
+  }
+  if (!is_overhead_scenario(loaded->sc)) {
+    return std::nullopt;  // not an overhead scenario
   }
   scenario::overrides o = ov;
   o.url.reset();

@@ -88,6 +88,16 @@ worker::slot& worker::new_slot() {
   slot& s = *slots_.back();
   s.x.reader.set_split_header(sh_.sc->workload.split_by_header);
   s.x.reader.set_capture_text(sh_.sc->workload.turns > 1);
+  // Size the inter-token gap list once for the expected stream length: growing it by doubling
+  // in thousands of slots at once leaves every smaller block behind as heap fragmentation.
+  const auto& wl = sh_.sc->workload;
+  if (wl.stream) {
+    const double expected =
+        wl.output_tokens.max > 0 ? wl.output_tokens.max : wl.output_tokens.value;
+    if (expected >= 1) {
+      s.rec.itl_gaps.reserve(static_cast<std::size_t>(std::min(expected, 4096.0)));
+    }
+  }
   return s;
 }
 
