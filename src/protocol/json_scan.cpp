@@ -9,7 +9,7 @@ struct plain_table {
   bool plain[256];
   constexpr plain_table() : plain() {
     for (int c = 0; c < 256; ++c) {
-      plain[c] = c >= 0x20 && c != '"' && c != '\\';
+      plain[c] = c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
     }
   }
 };
@@ -17,6 +17,39 @@ constexpr plain_table k_plain;
 
 bool is_plain(char c) noexcept {
   return k_plain.plain[static_cast<unsigned char>(c)];
+}
+
+// Length of the well-formed UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0 when it is
+// not well formed (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). JSON text
+// must be UTF-8, so a string holding anything else is invalid JSON.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    lo = b0 == 0xE0 ? 0xA0 : 0x80;
+    hi = b0 == 0xED ? 0x9F : 0xBF;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    lo = b0 == 0xF0 ? 0x90 : 0x80;
+    hi = b0 == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) {
+    return 0;
+  }
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
+      return 0;
+    }
+  }
+  return len;
 }
 
 bool is_digit(char c) noexcept {
@@ -179,6 +212,14 @@ bool json_scanner::read_string(std::string_view& out, std::string& scratch) {
     if (c < 0x20) {
       return fail();
     }
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence_length(s_, i_);
+      if (len == 0) {
+        return fail();
+      }
+      i_ += len;
+      continue;
+    }
     ++i_;
   }
   if (i_ >= n) {
@@ -194,6 +235,15 @@ bool json_scanner::read_string(std::string_view& out, std::string& scratch) {
     }
     if (c < 0x20) {
       return fail();
+    }
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence_length(s_, i_);
+      if (len == 0) {
+        return fail();
+      }
+      scratch.append(s_.data() + i_, len);
+      i_ += len;
+      continue;
     }
     if (c != '\\') {
       scratch.push_back(static_cast<char>(c));
@@ -317,6 +367,14 @@ bool json_scanner::skip_string() noexcept {
         return fail();
       }
       i_ += 2;
+      continue;
+    }
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence_length(s_, i_);
+      if (len == 0) {
+        return fail();
+      }
+      i_ += len;
       continue;
     }
     ++i_;
