@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
-# Configures (once) and builds gatebench. Usage: scripts/build.sh [BUILD_DIR [meson options...]]
-# Build dirs by convention: build (default), build-asan (address,undefined), build-tsan (thread).
+# Configures (once) and builds gatebench.
+#   scripts/build.sh [BUILD_DIR [NINJA_TARGET...]]
+# The options follow the directory's name: build (default, debugoptimized), build-asan
+# (AddressSanitizer + UndefinedBehaviorSanitizer), build-tsan (ThreadSanitizer), build-fuzz
+# (clang, libFuzzer targets). GATEBENCH_JOBS=N limits parallel compile jobs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-build}
 shift || true
-extra=("$@")
+targets=("$@")
+opts=()
+env_cxx=()
 case "$(basename "$dir")" in
-  build-asan) extra+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled) ;;
-  build-tsan) extra+=(-Db_sanitize=thread -Db_lundef=false -Dbenchmarks=disabled) ;;
+  build-asan) opts+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled) ;;
+  build-tsan) opts+=(-Db_sanitize=thread -Db_lundef=false -Dbenchmarks=disabled) ;;
+  build-fuzz) opts+=(-Dfuzz=true -Dbenchmarks=disabled) env_cxx=(env CXX=clang++ CC=clang) ;;
 esac
 cd "$root"
 if [ ! -f "$dir/build.ninja" ]; then
-  meson setup "$dir" "${extra[@]}" >/dev/null
+  "${env_cxx[@]}" meson setup "$dir" "${opts[@]}" >/dev/null
 fi
-ninja -C "$dir" ${GATEBENCH_JOBS:+-j "$GATEBENCH_JOBS"} >/dev/null
+ninja -C "$dir" ${GATEBENCH_JOBS:+-j "$GATEBENCH_JOBS"} "${targets[@]}" >/dev/null
 # The docs use build/gatebench and build/gatebench-mock.
-for exe in gatebench gatebench-mock; do
-  for cand in "$dir/src/app/$exe" "$dir/mock-upstream/$exe"; do
-    if [ -x "$cand" ] && [ "$cand" != "$dir/$exe" ]; then ln -sf "${cand#"$dir"/}" "$dir/$exe"; fi
-  done
+for exe in src/app/gatebench mock-upstream/gatebench-mock; do
+  if [ -x "$dir/$exe" ]; then ln -sf "$exe" "$dir/$(basename "$exe")"; fi
 done

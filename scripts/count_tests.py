@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Counts test cases from meson's logs (GoogleTest cases individually, other tests as one each)
-and prints 'N passed, N failed[, N skipped]'. A test program that failed without reporting a
-failing case (a crash, a timeout) counts as one more failure. Exits 1 when anything failed or
-nothing ran. Usage: count_tests.py BUILD_DIR/meson-logs"""
+"""Counts test cases from meson's logs of one or more build directories (GoogleTest cases
+individually, other tests as one each) and prints 'N passed, N failed[, N skipped]'. A test
+program that failed without reporting a failing case (a crash, a timeout) counts as one more
+failure; so does each build that failed (--build-failures N). Exits 1 when anything failed or
+nothing ran. Usage: count_tests.py [--build-failures N] LOGDIR..."""
 import json
 import os
 import sys
@@ -11,14 +12,12 @@ import xml.etree.ElementTree as ET
 BAD = {"FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS"}
 
 
-def main(logdir):
-    junit = os.path.join(logdir, "testlog.junit.xml")
-    jlog = os.path.join(logdir, "testlog.json")
+def count_dir(logdir):
     passed = failed = skipped = 0
     suites_with_failures = set()
+    junit = os.path.join(logdir, "testlog.junit.xml")
     try:
-        tree = ET.parse(junit)
-        for suite in tree.iter("testsuite"):
+        for suite in ET.parse(junit).iter("testsuite"):
             for case in suite.iter("testcase"):
                 if case.find("failure") is not None or case.find("error") is not None:
                     failed += 1
@@ -31,7 +30,7 @@ def main(logdir):
         print(f"cannot read {junit}: {e}")
         failed += 1
     try:
-        with open(jlog) as f:
+        with open(os.path.join(logdir, "testlog.json"), errors="replace") as f:
             for line in f:
                 t = json.loads(line)
                 if t.get("result") in BAD:
@@ -40,6 +39,18 @@ def main(logdir):
                         failed += 1
     except OSError:
         pass
+    return passed, failed, skipped
+
+
+def main(argv):
+    build_failures = 0
+    if argv[:1] == ["--build-failures"]:
+        build_failures = int(argv[1])
+        argv = argv[2:]
+    passed, failed, skipped = 0, build_failures, 0
+    for d in argv:
+        p, f, s = count_dir(d)
+        passed, failed, skipped = passed + p, failed + f, skipped + s
     line = f"{passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"
@@ -48,4 +59,4 @@ def main(logdir):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))

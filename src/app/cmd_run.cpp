@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -264,8 +265,14 @@ int run_command(run_flags& f) {
   if (f.insecure) {
     f.ov.insecure = true;
   }
-  if (auto rc = overhead::maybe_run_from_run(f.scenario_file, f.ov, f.quiet)) {
-    return *rc;  // a scenario with a direct and a gateway target: docs/overhead.md
+  // Live metrics, resource sampling and baselines belong to one plain run: with them, a
+  // scenario with a direct and a gateway target runs both side by side (said on stderr).
+  const bool plain_only = !f.metrics_addr.empty() || f.target_pid != 0 || !f.target_cmd.empty() ||
+                          !f.baseline.empty() || !f.save_baseline.empty();
+  if (!plain_only) {
+    if (auto rc = overhead::maybe_run_from_run(f.scenario_file, f.ov, f.quiet)) {
+      return *rc;  // a scenario with a direct and a gateway target: docs/overhead.md
+    }
   }
   result<scenario::scenario> parsed = scenario::scenario{};
   if (!f.scenario_file.empty()) {
@@ -334,10 +341,18 @@ int run_command(run_flags& f) {
   const std::string run_id = "run-" + std::to_string(wall_ns() / ns_per_s);
   const scenario::target* res_target = &sc.targets.front();
   for (const auto& t : sc.targets) {
-    if (t.role == "gateway") {
+    if (t.role == "gateway" || (t.role.empty() && t.name == "gateway")) {
       res_target = &t;
       break;
     }
+  }
+  const bool has_direct = std::any_of(sc.targets.begin(), sc.targets.end(),
+                                      [](const auto& t) { return t.role == "direct"; });
+  if (plain_only && has_direct && res_target->role == "gateway" && !f.quiet) {
+    std::fprintf(stderr,
+                 "gatebench: note: one plain run of every target (live metrics, resources and "
+                 "baselines need it); `gatebench overhead %s` measures the overhead\n",
+                 f.scenario_file.c_str());
   }
   exporter::observer_options oo;
   oo.metrics_addr = f.metrics_addr;

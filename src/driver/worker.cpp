@@ -90,7 +90,6 @@ worker::slot& worker::new_slot() {
   s.x.reader.set_capture_text(sh_.sc->workload.turns > 1);
   // Size the inter-token gap list once for the expected stream length: growing it by doubling
   // in thousands of slots at once leaves every smaller block behind as heap fragmentation.
-  s.x.head.reserve(512);  // likewise for the request head (grown by doubling otherwise)
   const auto& wl = sh_.sc->workload;
   if (wl.stream) {
     const double expected =

@@ -1,6 +1,7 @@
 // Rendering the JSON report and writing it atomically.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -334,12 +335,29 @@ gb::status check_writable(const std::string& path) {
   if (!fs::is_directory(dir, ec)) {
     return gb::fail("cannot write report '", path, "': '", dir.string(), "' is not a directory");
   }
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    return gb::fail("cannot write report '", path, "': directory '", dir.string(),
-                    "' is not writable (", std::strerror(errno), ")");
-  }
   if (fs::is_directory(p, ec)) {
     return gb::fail("cannot write report '", path, "': it is a directory");
+  }
+  // Probe by creating (and removing) a file: access() says yes to root on read-only or virtual
+  // file systems such as /proc, where the write would fail only after the whole run.
+  std::string probe = dir.string() + "/.gatebench-probe-XXXXXX";
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0 || ::write(fd, "x", 1) != 1) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) {
+      ::close(fd);
+      ::unlink(probe.c_str());
+    }
+    return gb::fail("cannot write report '", path, "': directory '", dir.string(),
+                    "' is not writable (", why, ")");
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  struct statvfs vfs {};
+  if (::statvfs(dir.c_str(), &vfs) == 0 &&
+      static_cast<unsigned long long>(vfs.f_bavail) * vfs.f_frsize < (1ull << 20)) {
+    return gb::fail("cannot write report '", path, "': the file system of '", dir.string(),
+                    "' has less than 1 MiB free");
   }
   return gb::status{};
 }

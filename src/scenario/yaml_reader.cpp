@@ -23,7 +23,7 @@ void fail_at(const context& cx, const YAML::Node& node, const std::string& messa
 
 map_reader::map_reader(const context& cx, const YAML::Node& node, std::string what,
                        std::vector<std::string_view> known)
-    : cx_(cx), node_(node.IsDefined() && !node.IsNull() ? node : YAML::Node(YAML::NodeType::Map)) {
+    : node_(node.IsDefined() && !node.IsNull() ? node : YAML::Node(YAML::NodeType::Map)) {
   if (!node.IsDefined() || node.IsNull()) {
     return;
   }

@@ -55,7 +55,6 @@ class map_reader {
   const YAML::Node& node() const { return node_; }
 
  private:
-  const context& cx_;
   YAML::Node node_;
 };
 
