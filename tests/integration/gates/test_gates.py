@@ -135,7 +135,9 @@ class Baseline(unittest.TestCase):
             bdir = os.path.join(tmp, "baselines")
             # A 50 ms service time and a 15% noise threshold: scheduling hiccups of a 2-core
             # machine shared with compilers stay below it, a 2x slower mock is far beyond it.
-            load = ["-c", "8", "-n", "400", "--baselines-dir", bdir, "--noise", "15%"]
+            # Non-streaming: ttft and e2e only (millisecond token gaps are mostly scheduler noise).
+            load = ["-c", "8", "-n", "400", "--baselines-dir", bdir, "--noise", "15%",
+                    "--no-stream"]
             with Mock("50ms") as mock:
                 p, _ = run(tmp, mock.url, *load, "--save-baseline", "base")
                 self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

@@ -301,9 +301,16 @@ struct fake_accum {  // the shape of metrics::interval_accum, plus tpot and by_o
   std::array<std::int64_t, metrics::outcome_count> by_outcome{};
 };
 
+struct plain_accum {  // an accumulator without tpot and per-outcome counts
+  std::int64_t started = 0, ok = 0, errors = 0, output_tokens = 0, input_tokens = 0, in_flight = 0;
+  metrics::histogram ttft = metrics::histogram::for_latency();
+  metrics::histogram e2e = metrics::histogram::for_latency();
+  metrics::histogram itl = metrics::histogram::for_latency();
+};
+
 TEST(live_accumulator, sums_intervals_with_and_without_breakdowns) {
   live_accumulator live;
-  metrics::interval_accum a;  // the driver's type: no tpot, no per-outcome counts
+  plain_accum a;  // no tpot, no per-outcome counts
   a.started = 5;
   a.ok = 3;
   a.errors = 1;

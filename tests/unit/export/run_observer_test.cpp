@@ -52,13 +52,15 @@ TEST(run_observer, target_cmd_endpoint_and_resources) {
   a.started = 3;
   a.ok = 2;
   a.errors = 1;
+  a.by_outcome[static_cast<std::size_t>(metrics::outcome::ok)] = 2;
+  a.by_outcome[static_cast<std::size_t>(metrics::outcome::timeout)] = 1;
   a.ttft.record(10'000'000);
   (*obs)->add_interval("gateway", "main", a);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   (*obs)->interval_end("main");
   const std::string body = get_metrics((*obs)->metrics_port());
   const std::string l = "{testid=\"run-7\",target=\"gateway\",scenario=\"obs\",phase=\"main\"";
-  EXPECT_NE(body.find("gatebench_requests_total" + l + ",outcome=\"error\"} 1\n"),
+  EXPECT_NE(body.find("gatebench_requests_total" + l + ",outcome=\"timeout\"} 1\n"),
             std::string::npos)
       << body;
   EXPECT_NE(body.find("gatebench_target_resident_memory_bytes" + l + "}"), std::string::npos);
