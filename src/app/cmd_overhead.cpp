@@ -18,6 +18,7 @@
 #include "scenario/overrides.hpp"
 #include "scenario/values.hpp"
 #include "util/clock.hpp"
+#include "util/stop_signal.hpp"
 #include "util/units.hpp"
 
 namespace gb::app {
@@ -310,6 +311,7 @@ std::optional<int> maybe_run_from_run(const std::string& scenario_file,
 namespace {
 
 int overhead_command(overhead_flags& f) {
+  install_stop_handlers();  // Ctrl-C between rounds is seen by the next round's driver::run
   if (f.stream) {
     f.ov.stream = true;
   }

@@ -25,6 +25,7 @@
 #include "scenario/parse.hpp"
 #include "scenario/to_json.hpp"
 #include "util/clock.hpp"
+#include "util/stop_signal.hpp"
 #include "util/units.hpp"
 
 namespace gb::app {
@@ -256,6 +257,8 @@ int finish_gates(const run_flags& f, const std::string& baseline_file, double no
 }
 
 int run_command(run_flags& f) {
+  // From here on Ctrl-C/SIGTERM are recorded, never fatal: every stage polls stop_requests().
+  install_stop_handlers();
   if (f.stream) {
     f.ov.stream = true;
   }
@@ -369,10 +372,11 @@ int run_command(run_flags& f) {
     return f.target_cmd.empty() ? exit_bad_input : exit_other;
   }
   exporter::run_observer& obs = **observer;
-  if (status s = driver::check_targets(*setup, *check); !s) {
+  if (status s = driver::check_targets(*setup, *check); !s && stop_requests() == 0) {
     std::fprintf(stderr, "gatebench: %s\n", s.message().c_str());
     return exit_other;
   }
+  // A signal during the check: the run below stops at once and writes an interrupted report.
 
   driver::run_options opt;
   opt.stop_grace_ns = *grace;
@@ -406,6 +410,10 @@ int run_command(run_flags& f) {
   // Readings from here on belong to the load (interval_end moves the phase once per interval).
   obs.interval_end(sc.load.warmup_ns > 0 ? "warmup" : "main");
   driver::run_result r = driver::run(*setup, opt);
+  if (!r.interrupted && stop_requests() > 0) {  // arrived as the run ended
+    r.interrupted = true;
+    r.stop_reason = first_stop_signal_name();
+  }
   if (!f.quiet && tty) {
     std::printf("\r\033[K");
   }

@@ -1,4 +1,5 @@
 #include "client/connection.hpp"
+#include "util/stop_signal.hpp"
 
 #include <openssl/ssl.h>
 
@@ -153,9 +154,21 @@ status check_reachable(const target_endpoint& t, std::int64_t timeout_ns) {
                                      tls_failed = static_cast<bool>(hec);
                                    });
   });
-  ioc.run();
+  // Poll so that Ctrl-C ends a check that hangs (e.g. a TLS handshake that never answers).
+  bool interrupted = false;
+  while (!ioc.stopped()) {
+    ioc.run_for(std::chrono::milliseconds(20));
+    if (!ioc.stopped() && stop_requests() > 0) {
+      interrupted = true;
+      c.close();
+      ioc.run();
+    }
+  }
   c.close();
   const std::string where = "target '" + t.config.name + "' (" + t.config.url + ")";
+  if (interrupted) {
+    return fail("interrupted while checking ", where);
+  }
   if (result_ec == beast::error::timeout) {
     return fail(where, " did not answer within ", std::to_string(timeout_ns / 1'000'000), " ms");
   }

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <cmath>
 #include <csignal>
 #include <map>
@@ -16,6 +15,7 @@
 #include "driver/schedule_log.hpp"
 #include "driver/worker.hpp"
 #include "util/clock.hpp"
+#include "util/stop_signal.hpp"
 
 namespace gb::driver {
 
@@ -159,7 +159,7 @@ run_result run(const run_setup& setup, const run_options& opt) {
   auto guard = net::make_work_guard(main_ioc);
   int done = 0;
   net::steady_timer tick(main_ioc);
-  net::signal_set signals(main_ioc);
+  net::steady_timer signal_poll(main_ioc);
   const double cpu0 = cpu_seconds();
   double cpu_prev = cpu0;
   std::int64_t wall_prev = now_ns();
@@ -174,31 +174,39 @@ run_result run(const run_setup& setup, const run_options& opt) {
         if (++done == n) {
           guard.reset();
           tick.cancel();
-          signals.cancel();
+          signal_poll.cancel();
         }
       });
     });
   }
 
-  std::function<void()> arm_signals = [&] {
-    signals.async_wait([&](boost::system::error_code ec, int sig) {
-      if (ec || done == n) {
-        return;
-      }
+  // Ctrl-C/SIGTERM are counted by process-wide handlers (util/stop_signal.hpp) that stay
+  // installed after the run, so a signal is never lost or fatal; poll the count here. The first
+  // signal stops sending and lets in-flight requests finish within the grace period; a second
+  // one (request_stop again) cancels them at once. A signal that came before the run (during
+  // the reachability check) stops it as soon as it starts.
+  std::int64_t signals_seen = 0;
+  std::function<void()> arm_signal_poll = [&] {
+    if (stop_requests() > signals_seen) {
+      signals_seen = stop_requests();
       if (!res.interrupted) {
         res.interrupted = true;
-        res.stop_reason = sig == SIGINT ? "SIGINT" : "SIGTERM";
+        res.stop_reason = first_stop_signal_name();
       }
       for (auto& w : workers) {
-        w->request_stop(opt.stop_grace_ns);  // a second signal cancels at once
+        w->request_stop(opt.stop_grace_ns);
       }
-      arm_signals();
+    }
+    signal_poll.expires_after(std::chrono::milliseconds(20));
+    signal_poll.async_wait([&](boost::system::error_code ec) {
+      if (!ec && done != n) {
+        arm_signal_poll();
+      }
     });
   };
   if (opt.handle_signals) {
-    signals.add(SIGINT);
-    signals.add(SIGTERM);
-    arm_signals();
+    install_stop_handlers();
+    arm_signal_poll();
   }
 
   std::int64_t next_tick = sh.start_ns + opt.interval_ns + opt.interval_ns / 5;

@@ -25,9 +25,13 @@ bool install_stop_handlers() noexcept {
   return ::sigaction(SIGINT, &sa, nullptr) == 0 && ::sigaction(SIGTERM, &sa, nullptr) == 0;
 }
 
-std::int64_t stop_requests() noexcept { return g_requests; }
+std::int64_t stop_requests() noexcept {
+  return g_requests;
+}
 
-int first_stop_signal() noexcept { return g_first; }
+int first_stop_signal() noexcept {
+  return g_first;
+}
 
 const char* first_stop_signal_name() noexcept {
   switch (g_first) {
