@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test; ends with one line "N passed, N failed[, N skipped]".
-#   scripts/test.sh            everything CI runs: the full suite on a normal build, then the
-#                              unit and hardening suites under ASan+UBSan, the concurrency-heavy
-#                              suites (engine, mock, metrics endpoint) under TSan, and a short
-#                              run of every libFuzzer target over its corpus
-#   scripts/test.sh --quick    only the full suite on the normal build
+#   scripts/test.sh            what CI runs: the full suite on a normal build
+#   scripts/test.sh --all      also the unit and hardening suites under ASan+UBSan, the
+#                              concurrency-heavy suites (engine, mock, metrics endpoint) under
+#                              TSan, and a short run of every libFuzzer target over its corpus
 #   scripts/test.sh --sanitize asan|tsan|fuzz   only that stage
 # Extra arguments after the mode go to `meson test` of the normal stage (e.g. a test name).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-stages=(normal asan tsan fuzz)
+stages=(normal)
 case "${1:-}" in
-  --quick) stages=(normal); shift ;;
+  --all) stages=(normal asan tsan fuzz); shift ;;
   --sanitize) stages=("$2"); shift 2 ;;
 esac
 
