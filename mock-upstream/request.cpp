@@ -13,35 +13,6 @@ using protocol::dialect;
 
 constexpr int max_depth = 64;
 
-// Bracket nesting depth outside strings; stops counting past the limit.
-bool too_deep(std::string_view s) noexcept {
-  int depth = 0;
-  bool in_str = false;
-  bool esc = false;
-  for (const char c : s) {
-    if (in_str) {
-      if (esc) {
-        esc = false;
-      } else if (c == '\\') {
-        esc = true;
-      } else if (c == '"') {
-        in_str = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_str = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) {
-        return true;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 const char* type_name(const json& v) {
   switch (v.type()) {
     case json::value_t::null:
@@ -412,7 +383,7 @@ void parse_anthropic(check& c, const json& body, gen_request& r) {
 parse_outcome parse_request(dialect d, std::string_view body) {
   parse_outcome out;
   const bool anthropic = d == dialect::anthropic_messages;
-  if (too_deep(body)) {
+  if (json_nests_too_deep(body)) {
     out.error = {400, "invalid_request_error",
                  "The JSON body nests deeper than " + std::to_string(max_depth) + " levels.", ""};
     return out;
@@ -449,6 +420,35 @@ parse_outcome parse_request(dialect d, std::string_view body) {
   }
   out.request = std::move(r);
   return out;
+}
+
+// Bracket nesting depth outside strings; stops counting past the limit.
+bool json_nests_too_deep(std::string_view s) noexcept {
+  int depth = 0;
+  bool in_str = false;
+  bool esc = false;
+  for (const char c : s) {
+    if (in_str) {
+      if (esc) {
+        esc = false;
+      } else if (c == '\\') {
+        esc = true;
+      } else if (c == '"') {
+        in_str = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_str = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return true;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
 }
 
 }  // namespace gb::mock

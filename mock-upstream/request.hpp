@@ -46,4 +46,8 @@ struct parse_outcome {
 /// 64, missing fields and wrong types all come back as a request_error.
 parse_outcome parse_request(protocol::dialect d, std::string_view body);
 
+/// Whether the JSON text nests brackets deeper than 64 levels (outside strings), checked before
+/// handing a body to a recursive parser.
+bool json_nests_too_deep(std::string_view s) noexcept;
+
 }  // namespace gb::mock

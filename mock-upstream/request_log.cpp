@@ -1,4 +1,5 @@
 #include "request_log.hpp"
+#include "request.hpp"
 
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -35,34 +36,6 @@ request_log::~request_log() {
   std::fclose(f_);
 }
 
-namespace {
-bool nests_too_deep(std::string_view s) {
-  int depth = 0;
-  bool in_str = false;
-  bool esc = false;
-  for (const char c : s) {
-    if (in_str) {
-      if (esc) {
-        esc = false;
-      } else if (c == '\\') {
-        esc = true;
-      } else if (c == '"') {
-        in_str = false;
-      }
-    } else if (c == '"') {
-      in_str = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > 64) {
-        return true;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-}  // namespace
-
 void request_log::write(std::string_view method, std::string_view target,
                         const std::vector<std::pair<std::string_view, std::string_view>>& headers,
                         std::string_view body) noexcept {
@@ -86,8 +59,8 @@ void request_log::write(std::string_view method, std::string_view target,
       }
     }
     line["headers"] = std::move(h);
-    json b =
-        nests_too_deep(body) ? json(json::value_t::discarded) : json::parse(body, nullptr, false);
+    json b = json_nests_too_deep(body) ? json(json::value_t::discarded)
+                                       : json::parse(body, nullptr, false);
     if (b.is_discarded()) {
       line["body"] = json(std::string(body));
       line["body_is_json"] = false;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "analysis/gate.hpp"
+#include "app/cli_util.hpp"
 #include "app/commands.hpp"
 #include "app/overhead_runner.hpp"
 #include "scenario/overrides.hpp"
@@ -38,22 +39,6 @@ struct overhead_flags {
   std::optional<std::string> resamples, confidence;
   bool no_c1 = false, no_scenario_load = false;
 };
-
-template <class T>
-void opt_flag(CLI::App* cmd, const std::string& names, std::optional<T>& target,
-              const std::string& help) {
-  cmd->add_option_function<std::string>(
-      names, [&target](const std::string& v) { target = v; }, help);
-}
-
-std::string default_out(const std::string& name) {
-  const std::time_t t = static_cast<std::time_t>(wall_ns() / ns_per_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return "reports/" + name + "-overhead-" + buf + ".json";
-}
 
 gb::result<std::vector<double>> number_list(const std::string& flag, const std::string& text) {
   std::vector<double> out;
@@ -232,7 +217,8 @@ int run_and_report(scenario::scenario sc, settings set, const std::string& out_p
     std::fprintf(stderr, "gatebench: %s\n", ths.message().c_str());
     return exit_bad_input;
   }
-  const std::string out = out_path.empty() ? default_out(sc.name) : out_path;
+  const std::string out =
+      out_path.empty() ? timestamped_report_path(sc.name + "-overhead") : out_path;
   const bool tty = isatty(STDOUT_FILENO) == 1;
   if (!quiet) {
     std::printf("Gateway overhead: %s, %lld rounds per point, points:", sc.name.c_str(),

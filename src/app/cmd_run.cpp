@@ -13,6 +13,7 @@
 #include <string>
 
 #include "analysis/gate.hpp"
+#include "app/cli_util.hpp"
 #include "app/commands.hpp"
 #include "app/overhead_runner.hpp"
 #include "app/sweep_runner.hpp"
@@ -122,22 +123,6 @@ class abort_watch {
   std::map<std::string, metrics::stats> so_far_;
   std::string reason_;
 };
-
-template <class T>
-void opt_flag(CLI::App* cmd, const std::string& names, std::optional<T>& target,
-              const std::string& help) {
-  cmd->add_option_function<std::string>(
-      names, [&target](const std::string& v) { target = v; }, help);
-}
-
-std::string default_report_path(const scenario::scenario& sc) {
-  const std::time_t t = static_cast<std::time_t>(wall_ns() / ns_per_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return "reports/" + sc.name + "-" + buf + ".json";
-}
 
 void print_banner(const scenario::scenario& sc, std::int64_t threads) {
   const auto& l = sc.load;
@@ -324,7 +309,7 @@ int run_command(run_flags& f) {
     return exit_bad_input;
   }
   if (sc.output.report_path.empty()) {
-    sc.output.report_path = default_report_path(sc);
+    sc.output.report_path = timestamped_report_path(sc.name);
   }
   if (status w = report::check_writable(sc.output.report_path); !w) {
     std::fprintf(stderr, "gatebench: %s\n", w.message().c_str());
