@@ -9,12 +9,17 @@
 - An output path that cannot be written: a clear error naming it, exit 104, before any request.
 - A scenario whose strings are not UTF-8: rejected before the load (104) or reported normally,
   never an internal error after the run.
+- A full disk (a small tmpfs in a private mount namespace, `unshare -rm`): nearly full before the
+  run is refused before any request (104); filled up during the run gives the console summary,
+  one clear error naming the path and the cause, exit 1, and no partial or temp file.
 """
 
 import os
 import random
+import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -22,7 +27,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harden_lib import (EXIT_BAD_INPUT, EXIT_INTERRUPTED, Mock, Run,  # noqa: E402
+from harden_lib import (EXIT_BAD_INPUT, EXIT_INTERRUPTED, GATEBENCH, Mock, Run,  # noqa: E402
                         assert_not_signalled, check_report)
 
 SEED = int(os.environ.get("GATEBENCH_HARDEN_SEED", "8"))
@@ -183,6 +188,73 @@ class OutputFiles(unittest.TestCase):
                 self.assertIsNone(r.report)
             else:
                 check_report(self, r.report)
+
+
+# Mounts a tmpfs of $SIZE at $DIR in a private mount namespace; with $FILL_AFTER set, fills it
+# from the background that many seconds later; then runs the command given as arguments.
+FULL_DISK_SH = (
+    'mount -t tmpfs -o size="$SIZE" tmpfs "$DIR" || exit 97\n'
+    'if [ -n "$FILL_AFTER" ]; then\n'
+    '  (sleep "$FILL_AFTER"; head -c 100000000 /dev/zero > "$DIR/filler" 2>/dev/null;'
+    ' echo filled > "$DIR.done") &\n'
+    'fi\n'
+    'exec "$@"\n')
+
+
+def tmpfs_usable():
+    """Whether this machine lets us mount a tmpfs in a private mount namespace."""
+    if shutil.which("unshare") is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="gb-harden-ns-") as d:
+        p = subprocess.run(["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=64k tmpfs "$0"', d],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return p.returncode == 0
+
+
+@unittest.skipUnless(tmpfs_usable(), "needs unshare -rm and a tmpfs mount (user namespaces)")
+class FullDisk(unittest.TestCase):
+    def run_on_tmpfs(self, m, size, fill_after, extra, timeout=60):
+        d = tempfile.mkdtemp(prefix="gb-harden-disk-")
+        self.addCleanup(shutil.rmtree, d, True)
+        disk = os.path.join(d, "disk")
+        os.mkdir(disk)
+        out = os.path.join(disk, "report.json")
+        env = dict(os.environ, SIZE=size, DIR=disk, FILL_AFTER=fill_after)
+        before = chat_requests(m)
+        cmd = ["unshare", "-rm", "sh", "-c", FULL_DISK_SH, "sh"]
+        p = subprocess.run(cmd + [GATEBENCH, "run", "--url", m.url, *extra, "-o", out],
+                           env=env, capture_output=True, text=True, timeout=timeout)
+        self.assertNotEqual(p.returncode, 97, "tmpfs mount failed: " + p.stderr)
+        self.assertGreaterEqual(p.returncode, 0, "gatebench died of a signal: " + p.stderr)
+        # The tmpfs is gone with the namespace: what is left at `disk` is the directory only.
+        return p, out, chat_requests(m) - before, os.path.exists(disk + ".done")
+
+    def test_nearly_full_disk_is_refused_before_the_run(self):
+        with Mock() as m:
+            p, out, sent, _ = self.run_on_tmpfs(m, "512k", "", ["-c", "1", "-n", "5", "--quiet"])
+            self.assertEqual(p.returncode, EXIT_BAD_INPUT, p.stderr)
+            self.assertIn(out, p.stderr, "the message names the path")
+            self.assertIn("free", p.stderr, "the message says the disk is (nearly) full")
+            self.assertEqual(len(p.stderr.strip().splitlines()), 1, "one clear line: " + p.stderr)
+            self.assertEqual(sent, 0, "refused before any request")
+
+    def test_disk_filled_during_the_run(self):
+        # 4 MiB free at the start (passes the check), filled 1 s into a 3 s run.
+        with Mock("--output-tokens", "3") as m:
+            script = ["-c", "2", "-t", "1", "-d", "3s"]
+            p, out, sent, filled = self.run_on_tmpfs(m, "4m", "1", script)
+            self.assertTrue(filled, "the filler ran before the run ended: " + p.stderr)
+            self.assertEqual(p.returncode, 1, p.stdout[-1000:] + p.stderr)
+            self.assertGreater(sent, 0, "the run took place")
+            errors = [l for l in p.stderr.splitlines() if "could not write the report" in l]
+            self.assertEqual(len(errors), 1, p.stderr)
+            self.assertIn(out, errors[0], "the error names the path")
+            self.assertRegex(errors[0], "No space left on device|less than 1 MiB free",
+                             "the error says why")
+            self.assertNotIn("internal error", p.stderr)
+            # The results are not lost: the console summary is printed all the same.
+            self.assertIn("requests", p.stdout)
+            self.assertIn("ok", p.stdout)
 
 
 if __name__ == "__main__":
