@@ -9,8 +9,6 @@ namespace gb::mock {
 
 namespace {
 
-constexpr std::uint64_t reasoning_salt = 0x5ea5011e5ea5011eULL;
-
 class anthropic_writer final : public response_writer {
  public:
   anthropic_writer(const gen_request& req, const response_plan& plan, response_ident ident)

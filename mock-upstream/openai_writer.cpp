@@ -14,8 +14,6 @@ std::unique_ptr<response_writer> make_anthropic_writer(const gen_request& req,
 
 namespace {
 
-constexpr std::uint64_t reasoning_salt = 0x5ea5011e5ea5011eULL;
-
 class openai_writer final : public response_writer {
  public:
   openai_writer(const gen_request& req, const response_plan& plan, response_ident ident)

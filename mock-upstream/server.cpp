@@ -21,14 +21,6 @@
 
 namespace gb::mock {
 
-namespace {
-constexpr auto tok = net::as_tuple(net::use_awaitable);
-
-std::chrono::steady_clock::time_point at_ns(std::int64_t ns) {
-  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
-}
-}  // namespace
-
 worker::worker(shared_state& shared, std::size_t index)
     : shared_(shared),
       index_(index),
@@ -120,7 +112,7 @@ net::awaitable<void> worker::sweep_loop() {
     if (stopping_ && conns_ == 0) {
       break;
     }
-    sweep_timer_.expires_at(at_ns(now_ns() + interval));
+    sweep_timer_.expires_at(steady_time_point(now_ns() + interval));
     co_await sweep_timer_.async_wait(tok);
     const std::int64_t now = now_ns();
     for (conn_base* p = head_; p != nullptr;) {
@@ -136,7 +128,7 @@ net::awaitable<void> worker::sweep_loop() {
 }
 
 net::awaitable<void> worker::grace_then_abort() {
-  grace_timer_.expires_at(at_ns(now_ns() + shared_.cfg.shutdown_grace_ns));
+  grace_timer_.expires_at(steady_time_point(now_ns() + shared_.cfg.shutdown_grace_ns));
   auto [ec] = co_await grace_timer_.async_wait(tok);
   if (!ec) {
     abort_all();

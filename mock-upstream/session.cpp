@@ -30,14 +30,9 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 using protocol::dialect;
-constexpr auto tok = net::as_tuple(net::use_awaitable);
 using request_t = http::request<http::string_body>;
 
 constexpr std::size_t flush_bytes = 32 * 1024;
-
-std::chrono::steady_clock::time_point at_ns(std::int64_t ns) {
-  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
-}
 
 struct route_info {
   route r = route::other;
@@ -120,7 +115,7 @@ class session final : public conn_base {
     if (steady_ns <= now_ns()) {
       co_return !aborted_;
     }
-    timer_.expires_at(at_ns(steady_ns));
+    timer_.expires_at(steady_time_point(steady_ns));
     auto [ec] = co_await timer_.async_wait(tok);
     co_return !ec && !aborted_;
   }

@@ -21,6 +21,10 @@ std::string_view word_at(std::uint64_t key, std::int64_t index) noexcept;
 /// whitespace has exactly one word per token.
 void append_words(std::string& out, std::uint64_t key, std::int64_t first, std::int64_t count);
 
+/// XORed into a request key for its reasoning ("thinking") text, so that it differs from the
+/// answer's text in every dialect.
+inline constexpr std::uint64_t reasoning_salt = 0x5ea5011e5ea5011eULL;
+
 /// Number of whitespace-separated words (the prompt-token rule). Whitespace is ASCII space, tab,
 /// CR, LF, FF, VT. Pure.
 std::int64_t count_words(std::string_view text) noexcept;

@@ -3,11 +3,13 @@
 // its connections (an intrusive list swept for timeouts) and its counters. Included only by
 // server.cpp and session.cpp (it pulls in Asio).
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -22,6 +24,9 @@ namespace gb::mock {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+/// Completion token of the mock's coroutines: errors come back as values, never thrown.
+inline constexpr auto tok = net::as_tuple(net::use_awaitable);
 
 /// What all workers share (read-only but for the limiter and the log, which lock).
 struct shared_state {

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test; ends with one line "N passed, N failed[, N skipped]".
-#   scripts/test.sh            what CI runs: the full suite on a normal build
-#   scripts/test.sh --all      also the unit and hardening suites under ASan+UBSan, the
-#                              concurrency-heavy suites (engine, mock, metrics endpoint) under
-#                              TSan, and a short run of every libFuzzer target over its corpus
-#   scripts/test.sh --sanitize asan|tsan|fuzz   only that stage
-# Extra arguments after the mode go to `meson test` of the normal stage (e.g. a test name).
+#   scripts/test.sh            what CI runs: every stage below, one after the other
+#   scripts/test.sh --quick    only the normal stage (extra arguments go to its `meson test`,
+#                              e.g. a test name or `--suite unit`)
+#   scripts/test.sh --stage S  only stage S: normal, asan, tsan or fuzz
+# Stages (docs/testing.md says why this split):
+#   normal  build/ (debugoptimized) and the whole suite: unit, integration, e2e, hardening
+#   asan    build-asan (ASan+UBSan): the unit and hardening suites plus the engine and mock
+#           integration tests that feed hostile or faulty input
+#   tsan    build-tsan (ThreadSanitizer): what shares memory between threads (engine workers
+#           and interval collector, the mock's threads, the live metrics endpoint)
+#   fuzz    build-fuzz (clang, libFuzzer): every target briefly over its committed corpus
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-stages=(normal)
+stages=(normal asan tsan fuzz)
 case "${1:-}" in
-  --all) stages=(normal asan tsan fuzz); shift ;;
-  --sanitize) stages=("$2"); shift 2 ;;
+  --quick) stages=(normal); shift ;;
+  --stage | --sanitize) stages=("${2:?--stage needs normal, asan, tsan or fuzz}"); shift 2 ;;
+  --all) shift ;;  # the default; kept for older instructions
 esac
+normal_args=("$@")
 
 # Sanitizer options are set only for their stage: tests relax memory bounds and widen time
 # bounds when they see one.
@@ -40,9 +47,18 @@ run_stage() {
     build_failed=$((build_failed + 1))
     return
   fi
+  # "suite:NAME" stands for every test of that suite (meson intersects suites and names).
+  local args=() suites=() a
+  for a in "$@"; do
+    if [[ $a == suite:* ]]; then suites+=(--suite "${a#suite:}"); else args+=("$a"); fi
+  done
+  if ((${#suites[@]})); then
+    mapfile -t -O "${#args[@]}" args < <(meson test -C "$dir" --no-rebuild --list \
+      "${suites[@]}" 2>/dev/null | sed -n 's|^.* / ||p')
+  fi
   rm -f "$dir/meson-logs/testlog.json" "$dir/meson-logs/testlog.junit.xml"
   env "${stage_env[@]}" meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 \
-    "$@" | tail -n 15
+    "${args[@]}" | tail -n 15
   logdirs+=("$dir/meson-logs")
   echo "== $name took $((SECONDS - t0)) s"
 }
@@ -52,13 +68,14 @@ for stage in "${stages[@]}"; do
     normal)
       build_targets=()
       stage_env=()
-      run_stage normal build "$@"
+      run_stage normal build "${normal_args[@]}"
       ;;
     asan)
       build_targets=()
       stage_env=("${asan_env[@]}")
-      run_stage "asan+ubsan" build-asan --suite unit --suite hardening \
-        --timeout-multiplier 3
+      run_stage "asan+ubsan" build-asan --timeout-multiplier 3 suite:unit suite:hardening \
+        engine-faults engine-interrupt integration-mock-api integration-mock-faults \
+        integration-mock-hostile
       ;;
     tsan)
       build_targets=(src/app/gatebench mock-upstream/gatebench-mock tests/unit/driver/unit_driver

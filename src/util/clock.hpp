@@ -1,6 +1,7 @@
 #pragma once
 // Time sources. All durations and instants inside gatebench are int64 nanoseconds.
 
+#include <chrono>
 #include <cstdint>
 
 namespace gb {
@@ -21,5 +22,10 @@ std::int64_t wall_ns() noexcept;
 /// Converts a steady instant to wall time using one paired reading taken at
 /// program start; error stays within a few microseconds plus clock slew.
 std::int64_t steady_to_wall_ns(std::int64_t steady) noexcept;
+
+/// A now_ns() instant as a steady_clock time point (for timers' expires_at). Never fails.
+inline std::chrono::steady_clock::time_point steady_time_point(std::int64_t ns) noexcept {
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
+}
 
 }  // namespace gb

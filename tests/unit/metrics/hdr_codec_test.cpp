@@ -2,6 +2,8 @@
 
 #include "metrics/hdr_codec.hpp"
 
+#include "make_histogram.hpp"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -10,11 +12,9 @@
 namespace gb::metrics {
 namespace {
 
-using bytes = std::vector<std::uint8_t>;
+using test_support::make_histogram;
 
-histogram make(std::int64_t lo, std::int64_t hi, int sf) {
-  return histogram::create(lo, hi, sf).value();
-}
+using bytes = std::vector<std::uint8_t>;
 
 void expect_same(const histogram& a, const histogram& b) {
   EXPECT_EQ(a.lowest(), b.lowest());
@@ -125,14 +125,14 @@ TEST(HdrCodec, RoundTripsManyShapes) {
     cases.push_back(std::move(h));
   }
   {
-    auto h = make(1000, 3'600'000'000'000, 2);  // unit magnitude 9
+    auto h = make_histogram(1000, 3'600'000'000'000, 2);  // unit magnitude 9
     for (std::int64_t v = 1; v < 100'000'000; v = v * 3 + 7) {
       h.record(v, v % 5 + 1);
     }
     cases.push_back(std::move(h));
   }
   {
-    auto h = make(1, INT64_MAX, 5);
+    auto h = make_histogram(1, INT64_MAX, 5);
     h.record(1);
     h.record(INT64_MAX);
     cases.push_back(std::move(h));
@@ -152,7 +152,7 @@ TEST(HdrCodec, RoundTripsManyShapes) {
 }
 
 TEST(HdrCodec, V2BytesFollowTheSpec) {
-  auto h = make(1, 3'600'000'000'000, 3);
+  auto h = make_histogram(1, 3'600'000'000'000, 3);
   h.record(1, 2);
   h.record(5);
   const bytes enc = encode_v2(h);

@@ -3,6 +3,7 @@
 // HdrHistogram), run once with the same arguments.
 
 #include "metrics/histogram.hpp"
+#include "make_histogram.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,11 +15,7 @@
 namespace gb::metrics {
 namespace {
 
-histogram make(std::int64_t lo, std::int64_t hi, int sf) {
-  auto r = histogram::create(lo, hi, sf);
-  EXPECT_TRUE(r.ok()) << r.message();
-  return std::move(r).value();
-}
+using test_support::make_histogram;
 
 struct layout_case {
   std::int64_t lowest, highest;
@@ -41,7 +38,7 @@ TEST(HistogramLayout, MatchesHdrHistogram) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(testing::Message() << c.lowest << ".." << c.highest << " @" << c.sigfigs);
-    const histogram h = make(c.lowest, c.highest, c.sigfigs);
+    const histogram h = make_histogram(c.lowest, c.highest, c.sigfigs);
     EXPECT_EQ(h.bucket_count(), c.bucket_count);
     EXPECT_EQ(h.sub_bucket_count(), c.sub_bucket_count);
     EXPECT_EQ(h.counts_len(), c.counts_len);
@@ -84,7 +81,7 @@ TEST(HistogramLayout, IndexAndEquivalentRangesMatchHdrHistogram) {
   for (const auto& c : cases) {
     SCOPED_TRACE(testing::Message()
                  << c.lowest << ".." << c.highest << " @" << c.sigfigs << " value " << c.value);
-    const histogram h = make(c.lowest, c.highest, c.sigfigs);
+    const histogram h = make_histogram(c.lowest, c.highest, c.sigfigs);
     EXPECT_EQ(h.index_of(c.value), c.index);
     EXPECT_EQ(h.lowest_equivalent(c.value), c.low);
     EXPECT_EQ(h.highest_equivalent(c.value), c.high);
@@ -97,7 +94,7 @@ TEST(HistogramLayout, EveryIndexRoundTrips) {
   const std::int64_t lows[] = {1, 3, 1000};
   for (const std::int64_t lo : lows) {
     for (int sf = 1; sf <= 3; ++sf) {
-      const histogram h = make(lo, 10'000'000'000, sf);
+      const histogram h = make_histogram(lo, 10'000'000'000, sf);
       SCOPED_TRACE(testing::Message() << "lowest " << lo << " sigfigs " << sf);
       std::int64_t expected_low = 0;
       for (std::size_t i = 0; i < h.counts_len(); ++i) {
@@ -116,7 +113,7 @@ TEST(HistogramLayout, EveryIndexRoundTrips) {
 
 TEST(HistogramLayout, RelativeResolutionHoldsSigfigs) {
   for (int sf = 1; sf <= 5; ++sf) {
-    const histogram h = make(1, 1'000'000'000'000, sf);
+    const histogram h = make_histogram(1, 1'000'000'000'000, sf);
     const double bound = std::pow(10.0, -sf);
     std::mt19937_64 rng(sf);
     std::uniform_int_distribution<std::int64_t> dist(1, h.highest_trackable());
@@ -152,7 +149,7 @@ TEST(HistogramCreate, RejectsBadArgumentsWithReasons) {
 }
 
 TEST(HistogramRecord, TopOfInt64Range) {
-  histogram h = make(1, INT64_MAX, 3);
+  histogram h = make_histogram(1, INT64_MAX, 3);
   EXPECT_EQ(h.highest_trackable(), INT64_MAX);
   EXPECT_TRUE(h.record(INT64_MAX));
   EXPECT_TRUE(h.record(INT64_MAX - 1));
@@ -162,7 +159,7 @@ TEST(HistogramRecord, TopOfInt64Range) {
 }
 
 TEST(HistogramRecord, OutOfRangeIsCountedNeverStored) {
-  histogram h = make(1, 1'000'000, 3);
+  histogram h = make_histogram(1, 1'000'000, 3);
   const std::int64_t top = h.highest_trackable();
   struct rec {
     std::int64_t value, count;
@@ -190,7 +187,7 @@ TEST(HistogramRecord, OutOfRangeIsCountedNeverStored) {
 }
 
 TEST(HistogramRecord, MinMaxUseEquivalentValues) {
-  histogram h = make(1, 3'600'000'000'000, 3);
+  histogram h = make_histogram(1, 3'600'000'000'000, 3);
   EXPECT_EQ(h.min(), 0);
   EXPECT_EQ(h.max(), 0);
   h.record(123456789);
@@ -200,7 +197,7 @@ TEST(HistogramRecord, MinMaxUseEquivalentValues) {
   h.record(0);
   EXPECT_EQ(h.min(), 0);
 
-  histogram coarse = make(1000, 3'600'000'000'000, 2);
+  histogram coarse = make_histogram(1000, 3'600'000'000'000, 2);
   coarse.record(700);  // index 1 with unit magnitude 9
   coarse.record(5000);
   EXPECT_EQ(coarse.min(), 512);
@@ -232,8 +229,8 @@ TEST(HistogramRecordCorrected, BackfillMatchesOneByOneLoop) {
     for (const auto& k : cases) {
       SCOPED_TRACE(testing::Message() << "lowest " << lo << " value " << k.value << " interval "
                                       << k.interval << " count " << k.count);
-      histogram fast = make(lo, 3'600'000'000'000, 3);
-      histogram slow = make(lo, 3'600'000'000'000, 3);
+      histogram fast = make_histogram(lo, 3'600'000'000'000, 3);
+      histogram slow = make_histogram(lo, 3'600'000'000'000, 3);
       EXPECT_TRUE(fast.record_corrected(k.value, k.interval, k.count));
       naive_corrected(slow, k.value, k.interval, k.count);
       ASSERT_EQ(fast.total_count(), slow.total_count());
@@ -260,7 +257,7 @@ TEST(HistogramRecordCorrected, HourLongStallAtNanosecondIntervalIsCheap) {
 }
 
 TEST(HistogramRecordCorrected, OutOfRangeValueBackfillsNothing) {
-  histogram h = make(1, 1'000'000, 3);
+  histogram h = make_histogram(1, 1'000'000, 3);
   EXPECT_FALSE(h.record_corrected(h.highest_trackable() + 1, 10));
   EXPECT_EQ(h.total_count(), 0);
   EXPECT_EQ(h.out_of_range_count(), 1);
@@ -284,8 +281,8 @@ TEST(HistogramAdd, SameLayoutSumsEverything) {
 }
 
 TEST(HistogramAdd, SameResolutionDifferentTop) {
-  histogram small = make(1, 1'000'000, 3);
-  histogram big = make(1, 1'000'000'000, 3);
+  histogram small = make_histogram(1, 1'000'000, 3);
+  histogram big = make_histogram(1, 1'000'000'000, 3);
   big.record(500, 2);
   big.record(50'000'000, 3);  // beyond small's range
   const std::int64_t dropped = small.add(big);
@@ -295,8 +292,8 @@ TEST(HistogramAdd, SameResolutionDifferentTop) {
   EXPECT_EQ(small.max(), 500);
   EXPECT_EQ(small.min(), 500);
 
-  histogram big2 = make(1, 1'000'000'000, 3);
-  histogram small2 = make(1, 1'000'000, 3);
+  histogram big2 = make_histogram(1, 1'000'000'000, 3);
+  histogram small2 = make_histogram(1, 1'000'000, 3);
   small2.record(777'777, 4);
   EXPECT_EQ(big2.add(small2), 0);
   EXPECT_EQ(big2.total_count(), 4);
@@ -304,8 +301,8 @@ TEST(HistogramAdd, SameResolutionDifferentTop) {
 }
 
 TEST(HistogramAdd, DifferentResolutionRecordsBucketStarts) {
-  histogram fine = make(1, 1'000'000'000, 3);
-  histogram coarse = make(1000, 1'000'000'000, 2);
+  histogram fine = make_histogram(1, 1'000'000'000, 3);
+  histogram coarse = make_histogram(1000, 1'000'000'000, 2);
   std::mt19937_64 rng(7);
   std::uniform_int_distribution<std::int64_t> dist(0, 100'000'000);
   for (int i = 0; i < 5000; ++i) {
@@ -321,7 +318,7 @@ TEST(HistogramAdd, DifferentResolutionRecordsBucketStarts) {
     }
   }
   // Values that do not fit are counted, never dropped.
-  histogram tiny = make(1, 10'000, 3);
+  histogram tiny = make_histogram(1, 10'000, 3);
   const std::int64_t dropped = tiny.add(coarse);
   EXPECT_GT(dropped, 0);
   EXPECT_EQ(tiny.total_count() + dropped, coarse.total_count());
@@ -329,7 +326,7 @@ TEST(HistogramAdd, DifferentResolutionRecordsBucketStarts) {
 }
 
 TEST(HistogramReset, ClearsCountsKeepsLayout) {
-  histogram h = make(1000, 3'600'000'000'000, 2);
+  histogram h = make_histogram(1000, 3'600'000'000'000, 2);
   h.record(5000, 3);
   h.record(-1);
   h.reset();
@@ -362,7 +359,7 @@ TEST(HistogramPercentiles, AgreeWithExactPercentilesOfRawSamples) {
   for (int dist_i = 0; dist_i < 5; ++dist_i) {
     for (const int sf : {2, 3, 4}) {
       SCOPED_TRACE(testing::Message() << names[dist_i] << " sigfigs " << sf);
-      histogram h = make(1, 3'600'000'000'000, sf);
+      histogram h = make_histogram(1, 3'600'000'000'000, sf);
       std::vector<std::int64_t> raw;
       std::uniform_real_distribution<double> uni(0, 1e9);
       std::exponential_distribution<double> expo(1.0 / 2e6);
@@ -476,7 +473,7 @@ TEST(HistogramPercentiles, EdgeArguments) {
 }
 
 TEST(HistogramPercentiles, PercentileAtOrBelow) {
-  histogram h = make(1, 1'000'000, 3);
+  histogram h = make_histogram(1, 1'000'000, 3);
   EXPECT_EQ(h.percentile_at_or_below(5), 100.0);  // empty
   for (int v = 1; v <= 4; ++v) {
     h.record(v * 100);
@@ -489,7 +486,7 @@ TEST(HistogramPercentiles, PercentileAtOrBelow) {
 }
 
 TEST(HistogramIteration, ForEachRecordedVisitsBucketsInOrder) {
-  histogram h = make(1, 3'600'000'000'000, 3);
+  histogram h = make_histogram(1, 3'600'000'000'000, 3);
   const std::int64_t values[] = {0, 5, 5, 3000, 123456789, 3'000'000'000'000};
   for (const auto v : values) {
     h.record(v);
@@ -505,7 +502,7 @@ TEST(HistogramIteration, ForEachRecordedVisitsBucketsInOrder) {
 }
 
 TEST(HistogramDecoderSupport, SetCountAtIndex) {
-  histogram h = make(1, 1'000'000, 3);
+  histogram h = make_histogram(1, 1'000'000, 3);
   EXPECT_FALSE(h.set_count_at_index(h.counts_len(), 1));
   EXPECT_FALSE(h.set_count_at_index(3, -1));
   EXPECT_TRUE(h.set_count_at_index(3000, 4));
