@@ -1,12 +1,15 @@
 #include "scenario/parse.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "scenario/parse_parts.hpp"
 #include "scenario/values.hpp"
+#include "util/utf8.hpp"
 
 namespace gb::scenario {
 
@@ -249,6 +252,20 @@ result<scenario> parse_scenario_text(std::string_view text, const std::string& n
   cx.env = &env;
   const fs::path as_path(name_for_messages);
   cx.base_dir = as_path.has_parent_path() ? as_path.parent_path() : fs::path(".");
+  if (const std::size_t bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+    // yaml-cpp passes such bytes through into strings that no report could hold.
+    const std::string_view before = text.substr(0, bad);
+    const std::size_t line =
+        1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+    const std::size_t line_start = before.rfind('\n');
+    const std::size_t column =
+        bad - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
+    return fail(cx.file, ":", std::to_string(line), ": byte ", byte, " at column ",
+                std::to_string(column),
+                " is not UTF-8 (scenario files are UTF-8 text; re-save the file as UTF-8)");
+  }
   try {
     const YAML::Node root = YAML::Load(std::string(text));
     scenario sc = parse_root(cx, root);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "analysis/threshold.hpp"
 #include "metrics/hdr_codec.hpp"
@@ -75,24 +76,31 @@ std::optional<std::string> no_env(std::string_view) {
 // fuzz_scenario: a scenario whose strings are not UTF-8 was accepted, then
 // scenario::to_json_text threw nlohmann type_error 316 when the report was written, after the
 // whole run ("gatebench: internal error: [json.exception.type_error.316] invalid UTF-8 byte",
-// exit 1, no report). It must be rejected with file:line before the run, or serialised safely.
-TEST(ScenarioRegression, InvalidUtf8IsRejectedOrSerialisedSafely) {
-  const std::string cases[] = {
-      "workload:\n  model: \"gb\xff\xfe\"\n",
-      "target:\n  url: http://0# OpenAI chat completion\xa0 (POST)\n",
-      "name: \"caf\xc3\"\n",
-      "target:\n  headers:\n    X-Note: \"\xed\xa0\x80\"\n",
+// exit 1, no report). Now the file is rejected before the run with file:line; bytes that arrive
+// through ${ENV} substitution are serialised safely (replaced).
+TEST(ScenarioRegression, InvalidUtf8IsRejectedWithFileAndLine) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"workload:\n  model: \"gb\xff\xfe\"\n", "utf8.yaml:2: byte 0xFF at column 13"},
+      {"target:\n  url: http://0# OpenAI chat completion\xa0 (POST)\n",
+       "utf8.yaml:2: byte 0xA0 at column 40"},
+      {"name: \"caf\xc3\"\n", "utf8.yaml:1: byte 0xC3 at column 11"},
+      {"target:\n  headers:\n    X-Note: \"\xed\xa0\x80\"\n",
+       "utf8.yaml:3: byte 0xED at column 14"},
   };
-  for (const auto& text : cases) {
+  for (const auto& [text, where] : cases) {
     auto sc = gb::scenario::parse_scenario_text(text, "utf8.yaml", no_env);
-    if (!sc.ok()) {
-      EXPECT_EQ(sc.message().rfind("utf8.yaml", 0), 0U) << escaped(sc.message());
-      continue;
-    }
-    std::string json;
-    EXPECT_NO_THROW(json = gb::scenario::to_json_text(*sc)) << "input: " << escaped(text);
-    EXPECT_TRUE(nlohmann::json::accept(json)) << escaped(json);
+    ASSERT_FALSE(sc.ok()) << "accepted: " << escaped(text);
+    EXPECT_EQ(sc.message().rfind(where, 0), 0U) << escaped(sc.message());
+    EXPECT_NE(sc.message().find("not UTF-8"), std::string::npos) << escaped(sc.message());
   }
+  auto latin1_env = [](std::string_view) -> std::optional<std::string> { return "caf\xe9"; };
+  auto sc = gb::scenario::parse_scenario_text(
+      "target:\n  url: http://127.0.0.1:1\n  headers:\n    X-Note: \"${NOTE}\"\n", "env.yaml",
+      latin1_env);
+  ASSERT_TRUE(sc.ok()) << escaped(sc.message());
+  std::string json;
+  EXPECT_NO_THROW(json = gb::scenario::to_json_text(*sc));
+  EXPECT_TRUE(nlohmann::json::accept(json)) << escaped(json);
 }
 
 // fuzz_hdr_decode seeds: every corpus entry in docs' examples decodes and round-trips; a

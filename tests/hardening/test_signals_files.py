@@ -7,8 +7,7 @@
   and nothing else left beside it (written atomically: no temp file, never half-written).
 - SIGINT while gatebench is still checking that the target is reachable (before any load).
 - An output path that cannot be written: a clear error naming it, exit 104, before any request.
-- A scenario whose strings are not UTF-8: rejected before the load (104) or reported normally,
-  never an internal error after the run.
+- A scenario file that is not UTF-8: rejected before the load (104) with file:line.
 - A full disk (a small tmpfs in a private mount namespace, `unshare -rm`): nearly full before the
   run is refused before any request (104); filled up during the run gives the console summary,
   one clear error naming the path and the cause, exit 1, and no partial or temp file.
@@ -173,22 +172,21 @@ class OutputFiles(unittest.TestCase):
             check_report(self, r.report)
             self.assertEqual(sorted(os.listdir(d)), ["report.json"], "no temp file left")
 
-    def test_non_utf8_scenario_is_rejected_or_reported(self):
+    def test_non_utf8_scenario_is_rejected(self):
         with Mock("--output-tokens", "3") as m, tempfile.TemporaryDirectory(prefix="gb-harden-sc-") as d:
             path = os.path.join(d, "bad-utf8.yaml")
             with open(path, "wb") as f:
                 f.write(b"target:\n  url: %s\nworkload:\n  model: \"gb\xff\xfe\"\n"
                         b"load: {requests: 2, concurrency: 1}\n" % m.url.encode())
+            before = chat_requests(m)
             r = Run([path, "-t", "1"], timeout=30)
             self.addCleanup(r.cleanup)
             assert_not_signalled(self, r)
-            self.assertIn(r.rc, (0, EXIT_BAD_INPUT), r.describe())
-            if r.rc == EXIT_BAD_INPUT:
-                self.assertIn("bad-utf8.yaml", r.stderr)
-                self.assertIsNone(r.report)
-            else:
-                check_report(self, r.report)
-
+            self.assertEqual(r.rc, EXIT_BAD_INPUT, r.describe())
+            self.assertIn("bad-utf8.yaml:4: byte 0xFF", r.stderr)
+            self.assertIn("not UTF-8", r.stderr)
+            self.assertIsNone(r.report)
+            self.assertEqual(chat_requests(m), before, "refused before any request")
 
 # Mounts a tmpfs of $SIZE at $DIR in a private mount namespace; with $FILL_AFTER set, fills it
 # from the background that many seconds later; then runs the command given as arguments.
