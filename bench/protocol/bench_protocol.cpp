@@ -257,6 +257,32 @@ void BM_request_builder_nlohmann(benchmark::State& state) {
 }
 BENCHMARK(BM_request_builder_nlohmann)->Arg(1024)->Arg(32 * 1024);
 
+void BM_json_escape(benchmark::State& state) {
+  // The prompt path of every request body: words of a synthetic prompt (plain ASCII, the common
+  // case) or text with newlines, quotes and UTF-8 every ~40 bytes (range(1) == 1).
+  const std::string word_pool[] = {"the ",  "quick ", "brown ", "fox ",  "jumps ", "over ",
+                                   "lazy ", "dog ",   "and ",   "runs ", "away ",  "again "};
+  const std::string mixed[] = {"line\n", "\"quoted\" ", "caf\xC3\xA9 ", "tab\t", "na\xC3\xAFve "};
+  std::string text;
+  std::size_t k = 0;
+  while (text.size() < static_cast<std::size_t>(state.range(0))) {
+    text += word_pool[k % 12];
+    if (state.range(1) == 1 && k % 7 == 6) {
+      text += mixed[(k / 7) % 5];
+    }
+    ++k;
+  }
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    append_json_escaped(text, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+BENCHMARK(BM_json_escape)->Args({600, 0})->Args({600, 1})->Args({32 * 1024, 0});
+
 void BM_body_decode_chat(benchmark::State& state) {
   const std::string body =
       R"({"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog."},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":20,"total_tokens":29}})";

@@ -317,7 +317,18 @@ int run_command(run_flags& f) {
   }
   if (sc.sweep.type != scenario::sweep::kind::none) {  // a curve of points: sweep_runner.cpp
     const bool tty = isatty(STDOUT_FILENO) == 1;
-    return run_sweep(sc, {f.quiet, tty, tty && std::getenv("NO_COLOR") == nullptr, *check, *grace});
+    return run_sweep(sc, {f.quiet,
+                          tty,
+                          tty && std::getenv("NO_COLOR") == nullptr,
+                          *check,
+                          *grace,
+                          {{"--baseline", !f.baseline.empty()},
+                           {"--save-baseline", !f.save_baseline.empty()},
+                           {"--junit", !f.junit.empty()},
+                           {"--markdown", !f.markdown.empty()},
+                           {"--metrics-addr", !f.metrics_addr.empty()},
+                           {"--target-pid", f.target_pid != 0},
+                           {"--target-cmd", !f.target_cmd.empty()}}});
   }
   driver::prepare_error perr;
   auto setup = driver::prepare_run(sc, perr);

@@ -186,11 +186,13 @@ class sweep_session {
     }
     driver::run_options ro;
     ro.stop_grace_ns = opt_.stop_grace_ns;
+    ro.first_request_sequence = next_sequence_;  // ids stay unique across the points
     if (schedule_) {
       schedule_->set_point(mp.label);
       ro.schedule = schedule_;
     }
     mp.run = driver::run(*setup, ro);
+    next_sequence_ = std::max(next_sequence_, mp.run.next_request_sequence);
     const metrics::stats all = merged_main(mp.run.stats);
     mp.fig = figures_of(all, level, open_, sc_.slos);
     mp.fig.client_bound = mp.run.client_bound;
@@ -329,6 +331,7 @@ class sweep_session {
   std::shared_ptr<driver::schedule_file> schedule_;
   bool open_ = true;
   bool first_ = true;
+  std::uint64_t next_sequence_ = 1;
   std::vector<measured_point> points_;
   std::string error_;
   std::string stop_reason_;
@@ -338,6 +341,16 @@ class sweep_session {
 }  // namespace
 
 int run_sweep(const scenario::scenario& sc, const sweep_options& opt) {
+  for (const auto& [flag, given] : opt.run_only_flags) {
+    if (given) {
+      std::fprintf(stderr,
+                   "gatebench: %s does not apply to a sweep (the scenario has a sweep: section); "
+                   "baselines, --junit/--markdown, --metrics-addr and --target-pid/--target-cmd "
+                   "work with one plain run\n",
+                   flag.c_str());
+      return exit_bad_input;
+    }
+  }
   std::vector<analysis::threshold> ths;
   for (const auto& t : sc.thresholds) {
     auto th = analysis::parse_threshold(t.expression);

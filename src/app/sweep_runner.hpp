@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "metrics/run_stats.hpp"
@@ -23,11 +24,16 @@ struct sweep_options {
   bool color = false;
   std::int64_t check_timeout_ns = 5'000'000'000;
   std::int64_t stop_grace_ns = 2'000'000'000;
+  /// Flags of `gatebench run` that belong to one plain run (baselines, CI files, live metrics,
+  /// target sampling), each with whether it was given: a sweep rejects any that was.
+  std::vector<std::pair<std::string, bool>> run_only_flags;
 };
 
 /// Runs the sweep of `sc` (sc.sweep.type != none; sc.output.report_path set and writable) and
 /// writes the report. Returns the exit code: 0 when a knee was found (some point met every SLO
-/// without saturating), 99 when no point did, 104 for bad configuration, 105 when interrupted
+/// without saturating), 99 when no point did, 104 for bad configuration (including any of
+/// opt.run_only_flags given: a sweep's report is a curve, not a run to compare, export or sample,
+/// so these are refused before any load is sent), 105 when interrupted
 /// (the points measured so far are still written), 1 when a target is unreachable or the report
 /// cannot be written.
 int run_sweep(const scenario::scenario& sc, const sweep_options& opt);

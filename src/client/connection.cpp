@@ -77,18 +77,19 @@ connection::connection(net::io_context& ioc, const target_endpoint& t) : ioc_(io
 }
 
 bool connection::is_open() const noexcept {
-  return tls_ ? beast::get_lowest_layer(*tls_).socket().is_open() : tcp_->socket().is_open();
+  return tls_ ? tls_->next_layer().is_open() : tcp_->is_open();
 }
 
 void connection::close() noexcept {
-  tcp().close();
+  boost::system::error_code ignored;
+  socket().close(ignored);
 }
 
 void connection::renew() {
   uses = 0;
   if (target_.tls_ctx) {
     tls_.reset();
-    tls_.emplace(ioc_, *target_.tls_ctx);
+    tls_ = std::make_unique<tls_stream_type>(ioc_.get_executor(), *target_.tls_ctx);
     SSL* ssl = tls_->native_handle();
     if (!is_ip_literal(target_.sni)) {
       SSL_set_tlsext_host_name(ssl, target_.sni.c_str());
@@ -97,11 +98,11 @@ void connection::renew() {
       tls_->set_verify_callback(net::ssl::host_name_verification(target_.sni));
     }
   } else if (!tcp_) {
-    tcp_.emplace(ioc_);
+    tcp_.emplace(ioc_.get_executor());
   }
 }
 
-connection* connection_pool::acquire() {
+connection* connection_pool::try_acquire() {
   connection* c = nullptr;
   if (!idle_open_.empty()) {
     c = idle_open_.back();
@@ -113,20 +114,60 @@ connection* connection_pool::acquire() {
     c = idle_closed_.back();
     idle_closed_.pop_back();
     c->renew();
-  } else {
+  } else if (max_open_ <= 0 || static_cast<std::int64_t>(all_.size()) < max_open_) {
     all_.push_back(std::make_unique<connection>(ioc_, target_));
     c = all_.back().get();
+  } else {
+    return nullptr;
   }
   c->busy = true;
   return c;
 }
 
+void connection_pool::enqueue(pool_waiter& w) {
+  if (!w.wake) {
+    w.wake = std::make_unique<timer_type>(ioc_.get_executor());
+  }
+  w.wake->expires_at(timer_type::time_point::max());
+  w.handed = nullptr;
+  w.queued = true;
+  waiters_.push_back(&w);
+  ++waits;
+}
+
+void connection_pool::cancel_wait(pool_waiter& w) noexcept {
+  if (!w.queued) {
+    return;
+  }
+  for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
+    if (*it == &w) {
+      waiters_.erase(it);
+      break;
+    }
+  }
+  w.queued = false;
+  w.wake->cancel();
+}
+
 void connection_pool::release(connection* c, bool keep) noexcept {
+  if (!(keep && c->is_open())) {
+    c->close();
+    if (!waiters_.empty()) {
+      c->renew();  // the next request connects it again (TLS streams are not reusable)
+    }
+  }
+  if (!waiters_.empty()) {
+    pool_waiter* w = waiters_.front();
+    waiters_.pop_front();
+    w->queued = false;
+    w->handed = c;  // stays busy: handed over
+    w->wake->cancel();
+    return;
+  }
   c->busy = false;
-  if (keep && c->is_open()) {
+  if (c->is_open()) {
     idle_open_.push_back(c);
   } else {
-    c->close();
     idle_closed_.push_back(c);
   }
 }
@@ -135,6 +176,9 @@ void connection_pool::close_all() noexcept {
   for (auto& c : all_) {
     c->close();
   }
+  while (!waiters_.empty()) {
+    cancel_wait(*waiters_.front());
+  }
 }
 
 status check_reachable(const target_endpoint& t, std::int64_t timeout_ns) {
@@ -142,16 +186,26 @@ status check_reachable(const target_endpoint& t, std::int64_t timeout_ns) {
   connection c(ioc, t);
   boost::system::error_code result_ec;
   bool tls_failed = false;
-  c.tcp().expires_after(std::chrono::nanoseconds(timeout_ns));
-  c.tcp().async_connect(t.endpoints, [&](boost::system::error_code ec, const auto&) {
+  bool timed_out = false;
+  timer_type timer(ioc.get_executor());
+  timer.expires_after(std::chrono::nanoseconds(timeout_ns));
+  timer.async_wait([&](boost::system::error_code ec) {
+    if (!ec) {
+      timed_out = true;
+      c.close();
+    }
+  });
+  net::async_connect(c.socket(), t.endpoints, [&](boost::system::error_code ec, const auto&) {
     if (ec || !c.tls()) {
       result_ec = ec;
+      timer.cancel();
       return;
     }
     c.tls_stream().async_handshake(net::ssl::stream_base::client,
                                    [&](boost::system::error_code hec) {
                                      result_ec = hec;
                                      tls_failed = static_cast<bool>(hec);
+                                     timer.cancel();
                                    });
   });
   // Poll so that Ctrl-C ends a check that hangs (e.g. a TLS handshake that never answers).
@@ -160,6 +214,7 @@ status check_reachable(const target_endpoint& t, std::int64_t timeout_ns) {
     ioc.run_for(std::chrono::milliseconds(20));
     if (!ioc.stopped() && stop_requests() > 0) {
       interrupted = true;
+      timer.cancel();
       c.close();
       ioc.run();
     }
@@ -169,7 +224,7 @@ status check_reachable(const target_endpoint& t, std::int64_t timeout_ns) {
   if (interrupted) {
     return fail("interrupted while checking ", where);
   }
-  if (result_ec == beast::error::timeout) {
+  if (timed_out) {
     return fail(where, " did not answer within ", std::to_string(timeout_ns / 1'000'000), " ms");
   }
   if (tls_failed) {

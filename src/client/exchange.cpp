@@ -6,11 +6,16 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <climits>
+#include <cstring>
+#include <tuple>
 
 #include "util/clock.hpp"
 
@@ -18,7 +23,10 @@ namespace gb::client {
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// co_await on a deferred operation runs it straight from the awaiting coroutine's frame: unlike
+// use_awaitable, no extra coroutine frame is allocated per pending operation (which matters
+// with 10,000 streams each waiting on a read).
+constexpr auto use_tuple = net::as_tuple(net::deferred);
 using metrics::outcome;
 using metrics::timeout_phase;
 
@@ -77,16 +85,205 @@ void arm(exchange_buffers& x, const deadline& d) noexcept {
 }  // namespace
 
 bool check_deadline(exchange_buffers& x, std::int64_t now) noexcept {
-  if (x.conn == nullptr || now < x.deadline_ns) {
+  if ((x.conn == nullptr && x.wait_pool == nullptr) || now < x.deadline_ns) {
     return false;
   }
   if (!x.timed_out) {
     x.timed_out = true;
     x.timed_out_phase = x.deadline_phase;
   }
-  x.conn->close();  // the pending operation completes with operation_aborted
+  if (x.conn != nullptr) {
+    x.conn->close();  // the pending operation completes with operation_aborted
+  } else {
+    x.wait_pool->cancel_wait(x.waiter);  // the wait ends without a connection
+  }
   return true;
 }
+
+namespace {
+
+// Rare or TLS-only steps live in their own coroutines: their awaiters then do not sit in the
+// frame of every request (GCC keeps every awaiter of a coroutine in its frame), and they cost a
+// frame only while they run.
+
+/// Waits (FIFO) for a connection of a capped pool; null when the wait was cancelled or timed out.
+net::awaitable<connection*> wait_for_connection(connection_pool& pool, exchange_buffers& x,
+                                                std::int64_t total_at) {
+  arm(x, {total_at, timeout_phase::total});  // only the total timeout runs while waiting
+  x.wait_pool = &pool;
+  pool.enqueue(x.waiter);
+  co_await x.waiter.wake->async_wait(use_tuple);
+  x.wait_pool = nullptr;
+  x.deadline_ns = INT64_MAX;
+  connection* c = x.waiter.handed;
+  x.waiter.handed = nullptr;
+  co_return c;
+}
+
+/// Connects `c` (and runs the TLS handshake) under the connect timeout. Returns true when open;
+/// else `fate` says why.
+net::awaitable<bool> open_connection(connection& c, const target_endpoint& t, exchange_buffers& x,
+                                     std::int64_t total_at, const bool& cancelled,
+                                     metrics::request_fate& fate) {
+  arm(x, pick(now_ns() + t.config.timeouts.connect_ns, timeout_phase::connect, total_at));
+  auto [ec, ep] = co_await net::async_connect(c.socket(), t.endpoints, use_tuple);
+  (void)ep;
+  if (cancelled) {
+    fate = fate_of(outcome::cancelled, {});
+    co_return false;
+  }
+  if (x.timed_out) {
+    fate = timeout_fate(x.timed_out_phase);
+    co_return false;
+  }
+  if (ec) {
+    fate = fate_of(outcome::connect_error, transport_reason(ec));
+    co_return false;
+  }
+  boost::system::error_code ignored;
+  c.socket().set_option(net::ip::tcp::no_delay(true), ignored);
+  c.socket().non_blocking(true, ignored);  // direct writes and draining reads
+  if (!c.tls()) {
+    co_return true;
+  }
+  auto [hec] = co_await c.tls_stream().async_handshake(net::ssl::stream_base::client, use_tuple);
+  if (cancelled) {
+    fate = fate_of(outcome::cancelled, {});
+    co_return false;
+  }
+  if (x.timed_out) {
+    fate = timeout_fate(x.timed_out_phase);
+    co_return false;
+  }
+  if (hec) {
+    const bool cert =
+        hec.category() == net::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(hec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+    fate = fate_of(outcome::tls_error, cert ? "certificate" : "handshake");
+    co_return false;
+  }
+  co_return true;
+}
+
+net::awaitable<boost::system::error_code> write_tls(connection& c, std::string_view head,
+                                                    std::string_view body) {
+  const std::array<net::const_buffer, 2> bufs{net::buffer(head), net::buffer(body)};
+  auto [ec, n] = co_await net::async_write(c.tls_stream(), bufs, use_tuple);
+  (void)n;
+  co_return ec;
+}
+
+/// The rest of a plain-TCP request after a direct write took `written` bytes: the head's
+/// remainder is copied into the slot (the scratch buffer may be reused while this waits).
+net::awaitable<boost::system::error_code> write_tcp_rest(connection& c, exchange_buffers& x,
+                                                         std::string_view head,
+                                                         std::string_view body,
+                                                         std::size_t written) {
+  std::array<net::const_buffer, 2> bufs{};
+  if (written < head.size()) {
+    x.head.assign(head.substr(written));
+    bufs = {net::buffer(x.head), net::buffer(body)};
+  } else {
+    bufs = {net::const_buffer(), net::buffer(body.substr(written - head.size()))};
+  }
+  auto [ec, n] = co_await net::async_write(c.socket(), bufs, use_tuple);
+  (void)n;
+  co_return ec;
+}
+
+net::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_tls(
+    connection& c, net::mutable_buffer buf) {
+  co_return co_await c.tls_stream().async_read_some(buf, use_tuple);
+}
+
+// Plain functions for the non-suspending parts of perform(): GCC keeps every local variable of a
+// coroutine in its frame (one frame per request in flight), so these keep theirs on the stack.
+
+/// Writes head + body to a plain TCP socket without waiting. Returns the bytes written (0 when
+/// the socket would block); `ec` is set on a transport error.
+std::size_t write_now(connection& c, std::string_view head, std::string_view body,
+                      boost::system::error_code& ec) noexcept {
+  const std::array<net::const_buffer, 2> bufs{net::buffer(head), net::buffer(body)};
+  const std::size_t n = c.socket().write_some(bufs, ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    ec = {};
+    return 0;
+  }
+  return n;
+}
+
+/// A read filled the slot's small buffer with `first`: gathers it and whatever else already
+/// arrived (same arrival instant `ts`) in the worker's scratch buffer, without waiting, and feeds
+/// the reader in pieces as large as that buffer, so that events are not split at the small
+/// buffer's edge (a split event would be copied and kept by the SSE reader). Returns true when
+/// the response finished; sets `ec` on a transport error (EOF included).
+bool drain(connection& c, std::string_view first, std::vector<char>& scratch, response_reader& rd,
+           std::int64_t ts, boost::system::error_code& ec) noexcept {
+  std::size_t have = 0;
+  if (scratch.size() > first.size()) {
+    std::memcpy(scratch.data(), first.data(), first.size());
+    have = first.size();
+  } else if (rd.feed(first, ts)) {
+    return true;
+  }
+  while (true) {
+    const std::size_t room = scratch.size() - have;
+    boost::system::error_code dec;
+    const std::size_t m = c.socket().read_some(net::buffer(scratch.data() + have, room), dec);
+    if (dec == net::error::would_block || dec == net::error::try_again) {
+      break;
+    }
+    have += m;
+    if (dec) {
+      ec = dec;
+      break;
+    }
+    if (have == scratch.size()) {
+      if (rd.feed(std::string_view(scratch.data(), have), ts)) {
+        return true;
+      }
+      have = 0;
+      continue;
+    }
+    if (m < room) {
+      break;  // a short read: the socket is drained
+    }
+  }
+  return have > 0 && rd.feed(std::string_view(scratch.data(), have), ts);
+}
+
+/// A read ended with `ec`: finishes the response accordingly. Returns true when the request
+/// should be retried on a fresh connection (`may_retry`: a reused connection's first attempt
+/// that the server had closed before any response byte).
+bool end_read(response_reader& rd, const exchange_buffers& x, const boost::system::error_code& ec,
+              std::int64_t ts, bool may_retry, bool cancelled) {
+  if (rd.seen_end()) {
+    rd.on_eof(ts);  // the outcome is known; only the framing's tail is missing
+    return false;
+  }
+  if (cancelled) {
+    rd.fail(fate_of(outcome::cancelled, {}), ts);
+    return false;
+  }
+  if (x.timed_out) {
+    rd.fail(timeout_fate(x.timed_out_phase), ts);
+    return false;
+  }
+  const bool eof = ec == net::error::eof || ec == net::ssl::error::stream_truncated;
+  if (!rd.got_bytes() && may_retry && (eof || ec == net::error::connection_reset)) {
+    return true;  // the server closed an idle keep-alive connection
+  }
+  if (eof) {
+    rd.on_eof(ts);
+  } else {
+    rd.fail(fate_of(outcome::protocol_error,
+                    rd.got_bytes() ? "connection_reset_mid_response" : "connection_reset"),
+            ts);
+  }
+  return false;
+}
+
+}  // namespace
 
 net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::vector<char>& scratch,
                              std::string_view body, std::uint64_t request_id,
@@ -94,87 +291,74 @@ net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::ve
   const target_endpoint& t = pool.target();
   const std::int64_t total_at = now_ns() + t.config.timeouts.total_ns;
   x.timed_out = false;
-  x.reader.begin(t.config.api, rec);
+  response_reader& rd = x.reader;
+  rd.begin(t.config.api, rec);
   if (cancelled) {
-    x.reader.fail(fate_of(outcome::cancelled, {}), now_ns());
+    rd.fail(fate_of(outcome::cancelled, {}), now_ns());
     co_return;
   }
-  response_reader& rd = x.reader;
-  const auto& to = t.config.timeouts;
-  auto fail_now = [&](const metrics::request_fate& f) { rd.fail(f, now_ns()); };
   // At most two attempts: a reused keep-alive connection that the server closed before any
-  // response byte is retried once on a fresh one. Each attempt is one pass of the do-while
-  // (break ends it); everything is inline so a request costs a single coroutine frame.
-  for (int i = 0; i < 2; ++i) {
-    connection* c = pool.acquire();
-    if (!c->is_open()) {
-      ++pool.connects;
+  // response byte is retried once, on the same connection object reconnected. Each attempt is
+  // one pass of the do-while (break ends it).
+  connection* c = pool.try_acquire();
+  if (c == nullptr) {
+    c = co_await wait_for_connection(pool, x, total_at);
+    if (cancelled || x.timed_out || c == nullptr) {
+      if (c != nullptr) {
+        pool.release(c, true);  // unused: the next waiter gets it
+      }
+      rd.fail(cancelled || !x.timed_out ? fate_of(outcome::cancelled, {})
+                                        : timeout_fate(x.timed_out_phase),
+              now_ns());
+      co_return;
     }
+  }
+  for (int i = 0; i < 2; ++i) {
     x.conn = c;
     bool retry = false;
     do {
       // --- connect (+ TLS handshake) ---
       const bool reused = c->is_open();
       if (!reused) {
-        const deadline d = pick(now_ns() + to.connect_ns, timeout_phase::connect, total_at);
-        arm(x, d);
-        c->tcp().expires_never();
-        auto [ec, ep] = co_await c->tcp().async_connect(t.endpoints, use_tuple);
-        (void)ep;
-        if (cancelled) {
-          fail_now(fate_of(outcome::cancelled, {}));
+        ++pool.connects;
+        metrics::request_fate f;
+        if (!co_await open_connection(*c, t, x, total_at, cancelled, f)) {
+          rd.fail(f, now_ns());
           break;
-        }
-        if (x.timed_out) {
-          fail_now(timeout_fate(x.timed_out_phase));
-          break;
-        }
-        if (ec) {
-          fail_now(fate_of(outcome::connect_error, transport_reason(ec)));
-          break;
-        }
-        boost::system::error_code ignored;
-        c->tcp().socket().set_option(net::ip::tcp::no_delay(true), ignored);
-        c->tcp().socket().non_blocking(true, ignored);  // for the draining reads below
-        if (c->tls()) {
-          auto [hec] =
-              co_await c->tls_stream().async_handshake(net::ssl::stream_base::client, use_tuple);
-          if (cancelled) {
-            fail_now(fate_of(outcome::cancelled, {}));
-            break;
-          }
-          if (x.timed_out) {
-            fail_now(timeout_fate(x.timed_out_phase));
-            break;
-          }
-          if (hec) {
-            const bool cert = hec.category() == net::error::get_ssl_category() &&
-                              ERR_GET_REASON(static_cast<unsigned long>(hec.value())) ==
-                                  SSL_R_CERTIFICATE_VERIFY_FAILED;
-            fail_now(fate_of(outcome::tls_error, cert ? "certificate" : "handshake"));
-            break;
-          }
         }
       }
 
       // --- write ---
-      t.writer->write_head(body.size(), request_id, x.head);
+      // The head goes into the worker's scratch buffer and, on plain TCP, straight to the socket
+      // (non-blocking): the slot keeps no copy unless the write has to wait.
+      std::size_t head_len =
+          t.writer->write_head(body.size(), request_id, scratch.data(), scratch.size());
+      if (head_len == 0 || c->tls()) {
+        t.writer->write_head(body.size(), request_id, x.head);
+        head_len = 0;
+      }
+      const std::string_view head =
+          head_len > 0 ? std::string_view(scratch.data(), head_len) : std::string_view(x.head);
       rec.sent_ns = now_ns();
-      const deadline fb = pick(rec.sent_ns + to.first_byte_ns, timeout_phase::first_byte, total_at);
+      const deadline fb =
+          pick(rec.sent_ns + t.config.timeouts.first_byte_ns, timeout_phase::first_byte, total_at);
       arm(x, fb);
-      std::array<net::const_buffer, 2> bufs{net::buffer(x.head), net::buffer(body)};
       boost::system::error_code wec;
       if (c->tls()) {
-        std::tie(wec, std::ignore) = co_await net::async_write(c->tls_stream(), bufs, use_tuple);
+        wec = co_await write_tls(*c, head, body);
       } else {
-        std::tie(wec, std::ignore) = co_await net::async_write(c->tcp().socket(), bufs, use_tuple);
+        const std::size_t n = write_now(*c, head, body, wec);
+        if (!wec && n < head.size() + body.size()) {
+          // The socket buffer is full: the rest goes asynchronously, from memory the slot owns.
+          wec = co_await write_tcp_rest(*c, x, head, body, n);
+        }
       }
       if (cancelled) {
-        fail_now(fate_of(outcome::cancelled, {}));
+        rd.fail(fate_of(outcome::cancelled, {}), now_ns());
         break;
       }
       if (x.timed_out) {
-        fail_now(timeout_fate(x.timed_out_phase));
+        rd.fail(timeout_fate(x.timed_out_phase), now_ns());
         break;
       }
       if (wec) {
@@ -182,7 +366,7 @@ net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::ve
           retry = true;
           break;
         }
-        fail_now(fate_of(outcome::connect_error, transport_reason(wec)));
+        rd.fail(fate_of(outcome::connect_error, transport_reason(wec)), now_ns());
         break;
       }
 
@@ -190,85 +374,41 @@ net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::ve
       rd.begin(t.config.api, rec);
       std::int64_t last_read = rec.sent_ns;
       while (!rd.finished()) {
-        const deadline d =
-            rd.got_bytes() ? pick(last_read + to.idle_ns, timeout_phase::idle, total_at) : fb;
-        arm(x, d);
+        arm(x, rd.got_bytes()
+                   ? pick(last_read + t.config.timeouts.idle_ns, timeout_phase::idle, total_at)
+                   : fb);
         auto buf = net::buffer(x.read_buf);
         boost::system::error_code rec_ec;
         std::size_t n = 0;
         if (c->tls()) {
-          std::tie(rec_ec, n) = co_await c->tls_stream().async_read_some(buf, use_tuple);
+          std::tie(rec_ec, n) = co_await read_tls(*c, buf);
         } else {
-          std::tie(rec_ec, n) = co_await c->tcp().socket().async_read_some(buf, use_tuple);
+          std::tie(rec_ec, n) = co_await c->socket().async_read_some(buf, use_tuple);
         }
         const std::int64_t ts = now_ns();  // arrival time, before any parsing
         if (n > 0) {
           last_read = ts;
-          if (rd.feed(std::string_view(x.read_buf.data(), n), ts)) {
-            break;
-          }
+          const std::string_view got(x.read_buf.data(), n);
           if (!rec_ec && n == x.read_buf.size() && !c->tls()) {
-            // The small buffer filled: take what else already arrived (same arrival instant)
-            // into the worker's scratch buffer without waiting again.
-            bool done = false;
-            while (true) {
-              boost::system::error_code dec;
-              const std::size_t m = c->tcp().socket().read_some(net::buffer(scratch), dec);
-              if (dec == net::error::would_block || dec == net::error::try_again) {
-                break;
-              }
-              if (m > 0 && rd.feed(std::string_view(scratch.data(), m), ts)) {
-                done = true;
-                break;
-              }
-              if (dec) {
-                rec_ec = dec;
-                break;
-              }
-              if (m < scratch.size()) {
-                break;
-              }
-            }
-            if (done) {
+            if (drain(*c, got, scratch, rd, ts, rec_ec)) {
               break;
             }
+          } else if (rd.feed(got, ts)) {
+            break;
           }
         }
-        if (!rec_ec) {
-          continue;
-        }
-        if (rd.seen_end()) {
-          rd.on_eof(ts);  // the outcome is known; only the framing's tail is missing
+        if (rec_ec) {
+          retry = end_read(rd, x, rec_ec, ts, reused && i == 0, cancelled);
           break;
         }
-        if (cancelled) {
-          rd.fail(fate_of(outcome::cancelled, {}), ts);
-          break;
-        }
-        if (x.timed_out) {
-          rd.fail(timeout_fate(x.timed_out_phase), ts);
-          break;
-        }
-        const bool eof = rec_ec == net::error::eof || rec_ec == net::ssl::error::stream_truncated;
-        if (!rd.got_bytes() && reused && i == 0 &&
-            (eof || rec_ec == net::error::connection_reset)) {
-          retry = true;
-          break;  // the server closed an idle keep-alive connection
-        }
-        if (eof) {
-          rd.on_eof(ts);
-        } else {
-          rd.fail(fate_of(outcome::protocol_error,
-                          rd.got_bytes() ? "connection_reset_mid_response" : "connection_reset"),
-                  ts);
-        }
-        break;
       }
     } while (false);
     x.conn = nullptr;
     x.deadline_ns = INT64_MAX;
     if (retry) {
-      pool.release(c, false);
+      // The same connection object, reconnected: a capped pool keeps its place for this request.
+      c->close();
+      c->renew();
       rd.begin(t.config.api, rec);
       rec.sent_ns = 0;
       continue;
@@ -277,8 +417,8 @@ net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::ve
     pool.release(c, rd.reusable());
     break;
   }
-  if (!x.reader.finished()) {
-    x.reader.fail(fate_of(outcome::protocol_error, "internal_unfinished"), now_ns());
+  if (!rd.finished()) {
+    rd.fail(fate_of(outcome::protocol_error, "internal_unfinished"), now_ns());
   }
 }
 

@@ -25,6 +25,11 @@ class request_writer {
   /// is reused). `request_id` is sent as "x-request-id: gb-<id>".
   void write_head(std::size_t body_len, std::uint64_t request_id, std::string& out) const;
 
+  /// The same head written into `out` (`cap` bytes): returns its length, or 0 when it does not
+  /// fit (nothing useful is written then).
+  std::size_t write_head(std::size_t body_len, std::uint64_t request_id, char* out,
+                         std::size_t cap) const noexcept;
+
   const std::string& path() const noexcept { return path_; }
 
  private:

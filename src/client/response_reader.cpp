@@ -118,7 +118,7 @@ void response_reader::on_body(std::string_view piece, std::int64_t ts) {
 }
 
 void response_reader::on_stream_bytes(std::string_view piece, std::int64_t ts) {
-  sse_.feed(piece);
+  sse_.feed_view(piece);  // piece stays valid until next() says need_more (below)
   protocol::sse_event ev;
   while (!finished_) {
     const protocol::sse_status st = sse_.next(ev);

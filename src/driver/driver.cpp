@@ -136,10 +136,11 @@ run_result run(const run_setup& setup, const run_options& opt) {
   sh.interval_ns = opt.interval_ns;
   sh.end_offset_ns = sh.phases.empty() ? 0 : sh.phases.back().end_ns;
   sh.drain_grace_ns = opt.drain_grace_ns;
-  const std::int64_t cap = sc.load.max_in_flight > 0
-                               ? sc.load.max_in_flight
-                               : std::max<std::int64_t>(sc.load.concurrency, 1024);
-  sh.open_cap = (cap + n - 1) / n;
+  sh.first_sequence = opt.first_request_sequence;
+  std::int64_t cap = 0;  // open loop: the run's in-flight cap (plan::in_flight_cap, summed)
+  for (int i = 0; i < n; ++i) {
+    cap += plan::in_flight_cap(sc.load, i, n);
+  }
 
   net::io_context main_ioc{1};
   interval_collector collector(n, opt.interval_ns);
@@ -264,6 +265,9 @@ run_result run(const run_setup& setup, const run_options& opt) {
     total.connects += h.connects;
   }
   res.connects = total.connects;
+  for (auto& w : workers) {
+    res.next_request_sequence = std::max(res.next_request_sequence, w->next_sequence());
+  }
   res.stats.intervals = collector.finish(sh.targets);
 
   if (ticks >= 2 && saturated_ticks * 10 >= ticks * 3) {

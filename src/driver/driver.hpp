@@ -75,6 +75,10 @@ struct run_options {
   /// (interrupted set, the text becomes stop_reason), e.g. an abort_on_fail threshold.
   std::function<std::string()> stop_check;
   std::shared_ptr<schedule_file> schedule;  // per-request CSV; null: output.schedule (if set)
+  /// Each worker's request ids (x-request-id gb-<id>: worker index in the high 16 bits) continue
+  /// from this sequence; a sweep passes the previous point's next_request_sequence so that ids
+  /// stay unique across its points.
+  std::uint64_t first_request_sequence = 1;
 };
 
 struct run_result {
@@ -88,8 +92,9 @@ struct run_result {
   bool client_bound = false;
   std::vector<std::string> warnings;
   std::int64_t threads = 0;
-  std::int64_t connects = 0;  // TCP connections opened
-  double harness_cpu_s = 0;   // user + system CPU of the process during the run
+  std::int64_t connects = 0;                // TCP connections opened
+  double harness_cpu_s = 0;                 // user + system CPU of the process during the run
+  std::uint64_t next_request_sequence = 1;  // one past the highest id sequence any worker used
 };
 
 /// Runs the load. Blocks until every worker finished (or was stopped by a signal and its

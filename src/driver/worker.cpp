@@ -1,5 +1,7 @@
 #include "driver/worker.hpp"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,6 +20,7 @@ namespace {
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::int64_t late_arrival_ns = 5'000'000;
 constexpr std::int64_t slot_poll_ns = 10'000'000;
+constexpr int dispatch_batch = 32;  // due arrivals dispatched per wake-up before yielding
 
 std::chrono::steady_clock::time_point to_tp(std::int64_t ns) {
   return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
@@ -50,8 +53,13 @@ worker::worker(const worker_shared& shared, int index, snapshot_sink sink)
       dispatch_timer_(ioc_),
       grace_timer_(ioc_),
       deadline_timer_(ioc_) {
+  // load.connections caps each target's connections, split over the workers like concurrency
+  // (at least one per worker); 0: one per request in flight.
+  const std::int64_t conns = load_.connections;
+  const std::int64_t conn_cap =
+      conns <= 0 ? 0 : std::max<std::int64_t>(1, conns / sh_.count + (index_ < conns % sh_.count));
   for (const auto& t : sh_.targets) {
-    pools_.push_back(std::make_unique<client::connection_pool>(ioc_, *t));
+    pools_.push_back(std::make_unique<client::connection_pool>(ioc_, *t, conn_cap));
   }
   stats_ptr_.resize(sh_.targets.size(), {nullptr, nullptr, nullptr});
   intervals_.resize(sh_.targets.size());
@@ -66,6 +74,8 @@ worker::worker(const worker_shared& shared, int index, snapshot_sink sink)
     schedule_ = std::make_unique<schedule_writer>(sh_.schedule, index_, sh_.start_ns,
                                                   steady_to_wall_ns(sh_.start_ns));
   }
+  open_cap_ = plan::in_flight_cap(load_, index_, sh_.count);
+  factory_.set_next_sequence(sh_.first_sequence);
   if (load_.requests > 0) {
     main_quota_ = load_.requests / sh_.count + (index_ < load_.requests % sh_.count ? 1 : 0);
   }
@@ -102,6 +112,9 @@ worker::slot& worker::new_slot() {
 }
 
 void worker::run() {
+  // Timers of this thread fire when due, not up to the default 50 µs slack later (the
+  // dispatcher's arrivals and think times are timer waits).
+  ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   const std::int64_t now = now_ns();
   (void)now;
   if (load_.mode == scenario::load::model::closed) {
@@ -372,55 +385,89 @@ net::awaitable<void> worker::open_slot(slot& s) {
     if (stopping_) {
       break;
     }
-    factory_.next(s.index, s.req);
-    const started r = begin_request(s, s.intended);
-    co_await client::perform(*pools_[r.target], s.x, scratch_, s.req.body, s.req.request_id, s.rec,
-                             cancelled_);
-    end_request(s, r);
+    // An arrival starts a session: one request, or with turns > 1 the session's turns one after
+    // another, each later turn intended think_time after the previous one ended (its lateness
+    // is schedule lag). The slot stays with the session while it thinks; turns whose intended
+    // time falls after the load's end are not sent (docs/scenarios.md "Multi-turn").
+    std::int64_t intended = s.intended;
+    while (true) {
+      factory_.next(s.index, s.req);
+      const started r = begin_request(s, intended);
+      co_await client::perform(*pools_[r.target], s.x, scratch_, s.req.body, s.req.request_id,
+                               s.rec, cancelled_);
+      end_request(s, r);
+      if (stopping_ || !factory_.in_session(s.index)) {
+        break;
+      }
+      const std::int64_t done = s.rec.done_ns > 0 ? s.rec.done_ns : now_ns();
+      intended = done + sh_.sc->workload.think_time_ns;
+      if (intended - sh_.start_ns >= sh_.end_offset_ns) {
+        factory_.end_session(s.index);  // cut at the end: the next arrival starts afresh
+        break;
+      }
+      if (intended > now_ns()) {
+        s.wake.expires_at(to_tp(intended));
+        co_await s.wake.async_wait(use_tuple);
+        if (stopping_) {
+          break;
+        }
+      }
+    }
     if (!stopping_) {
       take_queued(s);
     }
   }
 }
 
+void worker::dispatch(std::int64_t at, std::int64_t now) {
+  ++health_.arrivals;
+  if (now - at > late_arrival_ns) {
+    ++health_.late_arrivals;
+  }
+  if (!idle_.empty()) {
+    slot* s = idle_.back();
+    idle_.pop_back();
+    s->has_work = true;
+    s->intended = at;
+    s->wake.cancel();  // the slot runs as soon as the dispatcher yields
+  } else if (static_cast<std::int64_t>(slots_.size()) < open_cap_) {
+    slot& s = new_slot();
+    s.has_work = true;
+    s.intended = at;
+    spawn(open_slot(s));
+  } else {
+    queue_.push_back(at);
+    ++health_.queued;
+  }
+}
+
 net::awaitable<void> worker::dispatcher() {
   auto schedule = plan::make_arrival_schedule(load_, sh_.sc->seed, index_, sh_.count);
-  while (!stopping_) {
-    const std::int64_t off = schedule->next();
-    if (off == INT64_MAX) {
-      break;
-    }
-    const std::int64_t at = sh_.start_ns + off;
-    if (at > now_ns()) {
-      dispatch_timer_.expires_at(to_tp(at));
+  std::int64_t off = schedule->next();
+  while (!stopping_ && off != INT64_MAX) {
+    std::int64_t now = now_ns();
+    if (sh_.start_ns + off > now) {
+      dispatch_timer_.expires_at(to_tp(sh_.start_ns + off));
       co_await dispatch_timer_.async_wait(use_tuple);
       if (stopping_) {
         break;
       }
-    }
-    const std::int64_t now = now_ns();
-    ++health_.arrivals;
-    if (now - at > late_arrival_ns) {
-      ++health_.late_arrivals;
+      now = now_ns();
     }
     while (!queue_.empty() && now - queue_.front() > load_.max_queue_wait_ns) {
       drop(queue_.front());
       queue_.pop_front();
     }
-    if (!idle_.empty()) {
-      slot* s = idle_.back();
-      idle_.pop_back();
-      s->has_work = true;
-      s->intended = at;
-      s->wake.cancel();
-    } else if (static_cast<std::int64_t>(slots_.size()) < sh_.open_cap) {
-      slot& s = new_slot();
-      s.has_work = true;
-      s.intended = at;
-      spawn(open_slot(s));
-    } else {
-      queue_.push_back(at);
-      ++health_.queued;
+    // Every arrival already due is dispatched in this one wake-up (one clock read), up to
+    // dispatch_batch of them; when more are still due (the worker is behind), yield first so
+    // that completions waiting in the io_context return their slots to the idle list instead
+    // of a backlog opening a new slot and connection per arrival.
+    for (int n = 0; n < dispatch_batch && off != INT64_MAX && sh_.start_ns + off <= now; ++n) {
+      dispatch(sh_.start_ns + off, now);
+      off = schedule->next();
+    }
+    if (off != INT64_MAX && sh_.start_ns + off <= now_ns()) {
+      co_await net::post(ioc_, net::use_awaitable);
     }
   }
   dispatcher_done_ = true;

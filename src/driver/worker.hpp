@@ -2,7 +2,8 @@
 // One load worker: a thread with its own io_context, connection pools, request factory and
 // stats (architecture.md "Threading"). Closed loop runs one coroutine per slot; open loop runs a
 // dispatcher on an absolute arrival schedule and up to a capped number of slot coroutines, with
-// a FIFO of arrivals waiting for a free slot. Driver-internal; includes Asio.
+// a FIFO of arrivals waiting for a free slot; each arrival starts a session (its turns run on
+// the slot, think time apart). Driver-internal; includes Asio.
 
 #include <array>
 #include <boost/asio/awaitable.hpp>
@@ -36,12 +37,12 @@ struct worker_shared {
   std::shared_ptr<const plan::prompt_data> prompts;
   std::vector<plan::phase_window> phases;
   std::vector<metrics::slo_limit> slos;
-  int count = 1;                    // number of workers
-  std::int64_t start_ns = 0;        // steady instant of the run's start
-  std::int64_t interval_ns = 0;     // time-series interval
-  std::int64_t end_offset_ns = 0;   // end of the last phase from start (INT64_MAX: by count)
-  std::int64_t drain_grace_ns = 0;  // in-flight requests get this long after a natural end
-  std::int64_t open_cap = 0;        // open loop: this worker's in-flight cap
+  int count = 1;                     // number of workers
+  std::int64_t start_ns = 0;         // steady instant of the run's start
+  std::int64_t interval_ns = 0;      // time-series interval
+  std::int64_t end_offset_ns = 0;    // end of the last phase from start (INT64_MAX: by count)
+  std::int64_t drain_grace_ns = 0;   // in-flight requests get this long after a natural end
+  std::uint64_t first_sequence = 1;  // request ids continue from here (sweeps: across points)
   std::shared_ptr<schedule_file> schedule;  // null: no schedule file
 };
 
@@ -85,12 +86,17 @@ class worker {
   /// The worker's measurements (read after run() returned and the thread was joined).
   metrics::run_stats& stats() noexcept { return stats_; }
   const worker_health& health() const noexcept { return health_; }
+  /// The request-id sequence one past the last id this worker used (read after run()).
+  std::uint64_t next_sequence() const noexcept { return factory_.next_sequence(); }
 
  private:
   struct slot;
   net::awaitable<void> closed_slot(slot& s);
   net::awaitable<void> open_slot(slot& s);
   net::awaitable<void> dispatcher();
+  /// Open loop: hands the arrival intended at `at` (steady ns) to an idle slot, a new slot
+  /// (below the cap) or the queue; `now` is the dispatch time (late-arrival accounting).
+  void dispatch(std::int64_t at, std::int64_t now);
   net::awaitable<void> ticker();
   net::awaitable<void> deadline_watch();
   /// A request's bookkeeping around client::perform (awaited directly by the slot coroutines,
@@ -139,6 +145,7 @@ class worker {
   std::vector<std::int64_t> in_flight_;
   std::vector<std::int64_t> in_flight_since_;
   std::int64_t in_flight_total_ = 0;
+  std::int64_t open_cap_ = 0;     // open loop: slots (sessions in progress) this worker may run
   std::int64_t main_quota_ = -1;  // main-phase requests this worker may start (-1: unbounded)
   std::int64_t main_started_ = 0;
   std::int64_t interval_index_ = 0;

@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::uint64_t prefix_stream = 0x707265666978ULL;  // "prefix": shared by all workers
 constexpr std::size_t repeat_pool_size = 1024;              // earlier prompts kept for repeats
+constexpr std::uint64_t sequence_mask = (std::uint64_t{1} << 48) - 1;  // below the worker index
 
 void append_words(const std::vector<std::string>& vocab, std::int64_t n, rng& r, std::string& out) {
   for (std::int64_t i = 0; i < n; ++i) {
@@ -171,7 +172,7 @@ struct request_factory::impl {
   std::shared_ptr<const prompt_data> data;
   int index;
   rng r;
-  std::uint64_t sequence = 0;
+  std::uint64_t sequence = 1;  // the next request's id within this worker (low 48 bits)
   std::vector<protocol::dialect> dialects;
   std::vector<entry> entries;
   std::size_t next_target = 0;
@@ -314,7 +315,8 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
   out.input_tokens = input_tokens;
   out.max_tokens = spec.max_tokens < 0 ? 0 : max_tokens;
   out.turn = s.turn;
-  out.request_id = (static_cast<std::uint64_t>(m.index) << 48) | ++m.sequence;
+  out.request_id = (static_cast<std::uint64_t>(m.index) << 48) | (m.sequence & sequence_mask);
+  ++m.sequence;
 
   if (s.turn == 0 && !out.repeated && m.work.repeat_ratio > 0) {
     remembered rem{s.target, s.model, s.history, max_tokens};
@@ -343,6 +345,31 @@ void request_factory::on_response(std::size_t slot, std::string_view assistant_t
     s.history.push_back(make_message("assistant", std::string(assistant_text)));
   }
   s.awaiting = false;
+}
+
+bool request_factory::in_session(std::size_t slot) const noexcept {
+  const impl& m = *impl_;
+  if (slot >= m.slots.size()) {
+    return false;
+  }
+  const session& s = m.slots[slot];
+  return s.active && s.turn < s.turns;
+}
+
+void request_factory::end_session(std::size_t slot) noexcept {
+  impl& m = *impl_;
+  if (slot < m.slots.size()) {
+    m.slots[slot].active = false;
+    m.slots[slot].awaiting = false;
+  }
+}
+
+void request_factory::set_next_sequence(std::uint64_t first) noexcept {
+  impl_->sequence = first;
+}
+
+std::uint64_t request_factory::next_sequence() const noexcept {
+  return impl_->sequence;
 }
 
 }  // namespace gb::plan

@@ -52,6 +52,20 @@ class request_factory {
   /// history for the next turn). `ok` false ends the session (the next call starts a new one).
   void on_response(std::size_t slot, std::string_view assistant_text, bool ok);
 
+  /// True when slot `slot`'s session has turns left to send (it is active: its last turn
+  /// succeeded and it has sent fewer than its `turns`). False for a slot never used.
+  bool in_session(std::size_t slot) const noexcept;
+
+  /// Ends slot `slot`'s session (if any): its next request starts a new one.
+  void end_session(std::size_t slot) noexcept;
+
+  /// Request ids continue from `first` (the next one is `first`, then first + 1, ...; 1 by
+  /// default) within this worker's id space (the worker index stays in the high 16 bits), so
+  /// that consecutive runs (a sweep's points) never reuse an id. Values of 2^48 or more wrap.
+  void set_next_sequence(std::uint64_t first) noexcept;
+  /// The sequence the next request would get (one past the last one used).
+  std::uint64_t next_sequence() const noexcept;
+
  private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -38,11 +38,26 @@ std::string_view trim_ows(std::string_view s) noexcept {
   return s;
 }
 
-bool is_tchar(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-    return true;
+// RFC 9110 tchar, as a table (header names are checked byte by byte on every response).
+struct tchar_table {
+  bool ok[256] = {};
+  constexpr tchar_table() {
+    for (int c = 'a'; c <= 'z'; ++c) {
+      ok[c] = true;
+      ok[c - 'a' + 'A'] = true;
+    }
+    for (int c = '0'; c <= '9'; ++c) {
+      ok[c] = true;
+    }
+    for (const char c : std::string_view("!#$%&'*+-.^_`|~")) {
+      ok[static_cast<unsigned char>(c)] = true;
+    }
   }
-  return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+};
+constexpr tchar_table k_tchar;
+
+bool is_tchar(char c) noexcept {
+  return k_tchar.ok[static_cast<unsigned char>(c)];
 }
 
 int hex_digit(char c) noexcept {
@@ -186,33 +201,55 @@ const char* http_response_parser::parse_header(std::string_view line) {
     }
   }
   const std::string_view value = trim_ows(line.substr(colon + 1));
-  if (iequals(name, "content-length")) {
-    const std::int64_t n = parse_content_length(value);
-    if (n < 0 || (head_.content_length >= 0 && head_.content_length != n)) {
-      return "bad_content_length";
-    }
-    head_.content_length = n;
-  } else if (iequals(name, "transfer-encoding")) {
-    te_seen_ = true;
-    std::string_view last;
-    for_each_token(value, [&](std::string_view tok) { last = tok; });
-    if (!last.empty()) {
-      head_.chunked = iequals(last, "chunked");
-    }
-  } else if (iequals(name, "connection")) {
-    for_each_token(value, [&](std::string_view tok) {
-      if (iequals(tok, "close")) {
-        head_.connection_close = true;
-      } else if (iequals(tok, "keep-alive")) {
-        keep_alive_token_ = true;
+  // Dispatch on the name's length first: most headers (Server, Date, ...) match no length and
+  // cost no comparison at all.
+  switch (name.size()) {
+    case 14:  // content-length
+      if (iequals(name, "content-length")) {
+        const std::int64_t n = parse_content_length(value);
+        if (n < 0 || (head_.content_length >= 0 && head_.content_length != n)) {
+          return "bad_content_length";
+        }
+        head_.content_length = n;
       }
-    });
-  } else if (iequals(name, "content-type")) {
-    head_.content_type.assign(value);
-  } else if (iequals(name, "retry-after")) {
-    head_.retry_after.assign(value);
-  } else if (iequals(name, "x-request-id") || iequals(name, "request-id")) {
-    head_.request_id.assign(value);
+      break;
+    case 17:  // transfer-encoding
+      if (iequals(name, "transfer-encoding")) {
+        te_seen_ = true;
+        std::string_view last;
+        for_each_token(value, [&](std::string_view tok) { last = tok; });
+        if (!last.empty()) {
+          head_.chunked = iequals(last, "chunked");
+        }
+      }
+      break;
+    case 10:  // connection, request-id
+      if (iequals(name, "connection")) {
+        for_each_token(value, [&](std::string_view tok) {
+          if (iequals(tok, "close")) {
+            head_.connection_close = true;
+          } else if (iequals(tok, "keep-alive")) {
+            keep_alive_token_ = true;
+          }
+        });
+      } else if (iequals(name, "request-id")) {
+        head_.request_id.assign(value);
+      }
+      break;
+    case 12:  // content-type, x-request-id
+      if (iequals(name, "content-type")) {
+        head_.content_type.assign(value);
+      } else if (iequals(name, "x-request-id")) {
+        head_.request_id.assign(value);
+      }
+      break;
+    case 11:  // retry-after
+      if (iequals(name, "retry-after")) {
+        head_.retry_after.assign(value);
+      }
+      break;
+    default:
+      break;
   }
   if (!split_name_.empty() && iequals(name, split_name_)) {
     head_.split_value.assign(value);

@@ -1,5 +1,7 @@
 #include "protocol/json_scan.hpp"
 
+#include <cstring>
+
 namespace gb::protocol::detail {
 
 namespace {
@@ -17,6 +19,30 @@ constexpr plain_table k_plain;
 
 bool is_plain(char c) noexcept {
   return k_plain.plain[static_cast<unsigned char>(c)];
+}
+
+// Index of the first byte at or after `i` that is not plain (or s.size()): 8 bytes at a time,
+// then byte by byte. A word is skipped only when none of its bytes is a control character, '"',
+// '\\' or >= 0x80 (the subtraction tricks may flag a byte above a real hit, never a clean word).
+std::size_t skip_plain(std::string_view s, std::size_t i) noexcept {
+  const std::size_t n = s.size();
+  const char* const p = s.data();
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  while (i + 8 <= n) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    const std::uint64_t quote = w ^ (ones * '"');
+    const std::uint64_t slash = w ^ (ones * '\\');
+    if ((((w - ones * 0x20) | (quote - ones) | (slash - ones) | w) & highs) != 0) {
+      break;
+    }
+    i += 8;
+  }
+  while (i < n && is_plain(p[i])) {
+    ++i;
+  }
+  return i;
 }
 
 // Length of the well-formed UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0 when it is
@@ -196,9 +222,7 @@ bool json_scanner::read_string(std::string_view& out, std::string& scratch) {
   const std::size_t start = ++i_;
   const std::size_t n = s_.size();
   // Fast path: no escapes.
-  while (i_ < n && is_plain(s_[i_])) {
-    ++i_;
-  }
+  i_ = skip_plain(s_, i_);
   while (i_ < n) {
     const auto c = static_cast<unsigned char>(s_[i_]);
     if (c == '"') {
@@ -331,9 +355,7 @@ bool json_scanner::skip_string() noexcept {
   ++i_;
   const std::size_t n = s_.size();
   while (i_ < n) {
-    while (i_ < n && is_plain(s_[i_])) {
-      ++i_;
-    }
+    i_ = skip_plain(s_, i_);
     if (i_ >= n) {
       break;
     }

@@ -14,13 +14,61 @@ constexpr std::size_t k_line_slack = 64;
 
 sse_reader::sse_reader(std::size_t max_event_bytes) : max_event_bytes_(max_event_bytes) {}
 
+void sse_reader::stash_remainder() {
+  // Unparsed bytes of the caller's buffer become our own (only an unfinished line, normally).
+  if (!src_external_) {
+    return;
+  }
+  const std::string_view rest = src_.substr(pos_);
+  buf_.assign(rest.data(), rest.size());
+  src_ = buf_;
+  src_external_ = false;
+  pos_ = 0;
+}
+
+void sse_reader::own_fields() {
+  if (!event_owned_ && !event_v_.empty()) {
+    event_.assign(event_v_.data(), event_v_.size());
+    event_v_ = event_;
+    event_owned_ = true;
+  }
+  if (!data_owned_ && !data_v_.empty()) {
+    data_.assign(data_v_.data(), data_v_.size());
+    data_v_ = data_;
+    data_owned_ = true;
+  }
+}
+
+sse_status sse_reader::need_more() {
+  own_fields();
+  stash_remainder();
+  return sse_status::need_more;
+}
+
 void sse_reader::feed(std::string_view bytes) {
+  if (!pending_clear_) {
+    own_fields();  // nothing may point into bytes that move below
+  }
+  stash_remainder();
   if (pos_ != 0) {
-    // Drop what was parsed; only a partial line (small) is moved.
+    // Drop what was parsed; only a partial line (small) is moved. Views into buf_ were copied
+    // at need_more, so nothing points into it.
     buf_.erase(0, pos_);
     pos_ = 0;
   }
   buf_.append(bytes);
+  src_ = buf_;
+}
+
+void sse_reader::feed_view(std::string_view bytes) {
+  if (src_external_ || pos_ < buf_.size()) {
+    feed(bytes);  // unparsed bytes are buffered: keep the order
+    return;
+  }
+  buf_.clear();
+  src_ = bytes;
+  src_external_ = true;
+  pos_ = 0;
 }
 
 sse_status sse_reader::next(sse_event& out) {
@@ -32,19 +80,23 @@ sse_status sse_reader::next(sse_event& out) {
     pending_clear_ = false;
     event_.clear();
     data_.clear();
+    event_v_ = {};
+    data_v_ = {};
+    event_owned_ = false;
+    data_owned_ = false;
   }
   if (!started_) {
-    const std::string_view head(buf_.data() + pos_, buf_.size() - pos_);
+    const std::string_view head = src_.substr(pos_);
     if (head.size() < k_bom.size() && k_bom.substr(0, head.size()) == head) {
-      return sse_status::need_more;  // empty, or could still become a byte-order mark
+      return need_more();  // empty, or could still become a byte-order mark
     }
     if (head.substr(0, k_bom.size()) == k_bom) {
       pos_ += k_bom.size();
     }
     started_ = true;
   }
-  const char* const base = buf_.data();
-  const std::size_t size = buf_.size();
+  const char* const base = src_.data();
+  const std::size_t size = src_.size();
   while (pos_ < size) {
     if (last_was_cr_) {
       last_was_cr_ = false;
@@ -83,7 +135,7 @@ sse_status sse_reader::next(sse_event& out) {
         too_large_ = true;
         return sse_status::too_large;
       }
-      return sse_status::need_more;
+      return need_more();
     }
     const std::string_view line(start, line_len);
     pos_ += advance;
@@ -95,12 +147,14 @@ sse_status sse_reader::next(sse_event& out) {
     if (line.empty()) {
       if (has_data_) {
         has_data_ = false;
-        out.event = event_;
-        out.data = data_;
+        out.event = event_v_;
+        out.data = data_v_;
         pending_clear_ = true;  // cleared at the next call, after the caller used the views
         return sse_status::event;
       }
       event_.clear();
+      event_v_ = {};
+      event_owned_ = false;
       continue;
     }
     if (line.front() == ':') {
@@ -117,37 +171,52 @@ sse_status sse_reader::next(sse_event& out) {
       }
     }
     if (field == "data") {
-      if (has_data_) {
+      if (!has_data_) {
+        data_v_ = value;  // a view while the event stays in one piece
+        data_owned_ = false;
+      } else {
+        if (!data_owned_) {
+          data_.assign(data_v_.data(), data_v_.size());
+          data_owned_ = true;
+        }
         data_.push_back('\n');
+        data_.append(value);
+        data_v_ = data_;
       }
-      data_.append(value);
       has_data_ = true;
     } else if (field == "event") {
-      event_.assign(value);
+      event_v_ = value;
+      event_owned_ = false;
     }
     // "id", "retry" and unknown fields are ignored.
-    if (data_.size() + event_.size() > max_event_bytes_) {
+    if (data_v_.size() + event_v_.size() > max_event_bytes_) {
       too_large_ = true;
       return sse_status::too_large;
     }
   }
-  return sse_status::need_more;
+  return need_more();
 }
 
 std::size_t sse_reader::pending_bytes() const noexcept {
-  std::size_t n = buf_.size() - pos_;
+  std::size_t n = src_.size() - pos_;
   if (!pending_clear_) {
-    n += data_.size() + event_.size() + (has_data_ && data_.empty() ? 1 : 0);
+    n += data_v_.size() + event_v_.size() + (has_data_ && data_v_.empty() ? 1 : 0);
   }
   return n;
 }
 
 void sse_reader::reset() noexcept {
   buf_.clear();
+  src_ = {};
+  src_external_ = false;
   pos_ = 0;
   scanned_ = 0;
   event_.clear();
   data_.clear();
+  event_v_ = {};
+  data_v_ = {};
+  event_owned_ = false;
+  data_owned_ = false;
   has_data_ = false;
   last_was_cr_ = false;
   started_ = false;

@@ -31,8 +31,15 @@ class sse_reader {
   /// split never changes the outcome.
   explicit sse_reader(std::size_t max_event_bytes = 8u << 20);
 
-  /// Appends bytes from the wire.
+  /// Appends bytes from the wire (copied).
   void feed(std::string_view bytes);
+
+  /// Like feed(), without copying what it can parse in place: `bytes` must stay valid and
+  /// unchanged until next() returns need_more or too_large, or until the next feed(),
+  /// feed_view() or reset(). Events that arrive whole are then handed out as views into
+  /// `bytes`; only an unfinished line or event is copied (at need_more), so an idle stream
+  /// keeps no buffer.
+  void feed_view(std::string_view bytes);
 
   /// Extracts the next complete event into `out`. Call repeatedly until need_more. Events with
   /// no data lines are not dispatched (per the SSE spec), only comments are skipped.
@@ -49,11 +56,21 @@ class sse_reader {
   void reset() noexcept;
 
  private:
-  std::string buf_;          // unread wire bytes
-  std::size_t pos_ = 0;      // parse position in buf_
-  std::size_t scanned_ = 0;  // bytes after pos_ known to hold no line end
-  std::string event_;        // current event's "event" field
-  std::string data_;         // current event's joined data
+  sse_status need_more();  // copies what still points into the caller's bytes
+  void own_fields();       // event/data views -> owned strings
+  void stash_remainder();  // unparsed caller bytes -> buf_
+
+  std::string buf_;       // wire bytes kept across feeds (an unfinished line)
+  std::string_view src_;  // what next() parses: buf_, or the bytes of feed_view()
+  bool src_external_ = false;
+  std::size_t pos_ = 0;       // parse position in src_
+  std::size_t scanned_ = 0;   // bytes after pos_ known to hold no line end
+  std::string event_;         // current event's "event" field, when it had to be copied
+  std::string data_;          // current event's joined data, when it had to be copied
+  std::string_view event_v_;  // current event's "event" field (into src_ or event_)
+  std::string_view data_v_;   // current event's joined data (into src_ or data_)
+  bool event_owned_ = false;  // event_v_ views event_
+  bool data_owned_ = false;   // data_v_ views data_
   bool has_data_ = false;
   bool last_was_cr_ = false;    // a CR ended the previous line: skip one following LF
   bool started_ = false;        // the optional leading byte-order mark has been checked

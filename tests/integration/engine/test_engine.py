@@ -161,6 +161,84 @@ class Interrupt(unittest.TestCase):
         self.assertEqual(led["cancelled"], 6, "the streams in flight were cancelled: %s" % led)
 
 
+def mock_connections(m):
+    """The mock's count of accepted connections (this request's own connection included)."""
+    import urllib.request
+    with urllib.request.urlopen(m.url + "/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    for line in text.splitlines():
+        if line.startswith("gatebench_mock_connections_total"):
+            return int(float(line.split()[-1]))
+    raise AssertionError("no gatebench_mock_connections_total in /metrics")
+
+
+class Connections(unittest.TestCase):
+    """--connections caps the connections per target; requests beyond it wait (FIFO)."""
+
+    def check_exact_connections(self, threads, concurrency, conns, stream):
+        with Mock("--ttft", "5ms", "--itl", "1ms", "--output-tokens", "10") as m:
+            before = mock_connections(m)
+            args = ["--url", m.url, "-c", str(concurrency), "-t", str(threads), "-n", "200",
+                    "--connections", str(conns), "--quiet"]
+            if not stream:
+                args.append("--no-stream")
+            r = Run(args)
+            opened = mock_connections(m) - before - 1  # minus the second /metrics request
+        self.assertEqual(r.rc, 0, r.describe())
+        check_ledger(self, r.report)
+        p = r.phase()
+        led = p["ledger"]
+        self.assertEqual(led["started"], 200)
+        self.assertEqual(led["outcomes"]["ok"], 200, led)
+        # The reachability check before the load opens one connection of its own.
+        self.assertEqual(opened, conns + 1, "connections accepted by the mock")
+        self.assertEqual(p["metrics"]["output_tokens"]["min"], 10)
+
+    def test_sixteen_requests_share_four_connections(self):
+        self.check_exact_connections(threads=1, concurrency=16, conns=4, stream=True)
+
+    def test_cap_is_split_over_workers(self):
+        self.check_exact_connections(threads=2, concurrency=16, conns=4, stream=False)
+
+    def test_waiting_counts_in_response_time_not_service_time(self):
+        # 8 closed-loop slots on 2 connections, 50 ms per request: each request waits for about
+        # three others before it is written.
+        with Mock("--ttft", "50ms", "--itl", "0ms", "--output-tokens", "1") as m:
+            r = Run(["--url", m.url, "--no-stream", "-c", "8", "-t", "1", "-n", "48",
+                     "--connections", "2", "--quiet"])
+        self.assertEqual(r.rc, 0, r.describe())
+        check_ledger(self, r.report)
+        mt = r.phase()["metrics"]
+        self.assertEqual(r.phase()["ledger"]["outcomes"]["ok"], 48)
+        self.assertLess(mt["e2e_service"]["p50"] / MS, 100, mt["e2e_service"])
+        self.assertGreater(mt["e2e"]["p50"] / MS, 140, mt["e2e"])
+        self.assertGreater(mt["schedule_lag"]["p50"] / MS, 90, mt["schedule_lag"])
+
+    def test_waiting_requests_time_out_on_the_total_timeout(self):
+        with Mock("--ttft", "3s", "--output-tokens", "1") as m:
+            t0 = time.time()
+            r = Run(["--url", m.url, "--no-stream", "-c", "3", "-t", "1", "-n", "3",
+                     "--connections", "1", "--timeout", "600ms", "--quiet"])
+            took = time.time() - t0
+        self.assertEqual(r.rc, 0, r.describe())
+        check_ledger(self, r.report)
+        led = r.phase()["ledger"]
+        self.assertEqual(led["started"], 3)
+        self.assertEqual(led["outcomes"]["timeout"], 3, led)
+        self.assertEqual(led["by_timeout_phase"]["total"], 3, led)
+        self.assertLess(took, 10)
+
+    def test_sigint_cancels_waiting_requests(self):
+        with Mock("--ttft", "10ms", "--itl", "50ms", "--output-tokens", "200") as m:
+            r = Run(["--url", m.url, "-c", "6", "-t", "1", "-d", "60s", "--max-tokens", "500",
+                     "--connections", "2", "--stop-grace", "200ms"], signal_after=1.5,
+                    timeout=30)
+        self.assertEqual(r.rc, 105, r.describe())
+        check_ledger(self, r.report)
+        led = r.phase()["ledger"]["outcomes"]
+        self.assertEqual(led["cancelled"], 6, "2 streams and 4 waiting requests: %s" % led)
+
+
 class OpenLoop(unittest.TestCase):
     def test_constant_rate_gives_the_right_count(self):
         with Mock() as m:

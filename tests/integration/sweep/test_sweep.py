@@ -181,6 +181,30 @@ class SweepTest(unittest.TestCase):
             self.assertTrue(bad, p.stdout)
             self.assertLessEqual(min(bad), knee * SEARCH_STEP + 1e-9, p.stdout)
 
+    def test_single_run_flags_rejected(self):
+        # Flags that belong to one plain run are refused before any load (exit 104, naming the
+        # flag), not silently ignored.
+        with tempfile.TemporaryDirectory(prefix="gb-sweep-") as tmp:
+            log = os.path.join(tmp, "mock.jsonl")
+            report = os.path.join(tmp, "report.json")
+            path = os.path.join(tmp, "sweep.yaml")
+            with Mock(request_log=log) as mock:
+                with open(path, "w") as f:
+                    f.write(scenario_text(mock.url, "  rates: [20]\n  point_duration: 1s", report))
+                cases = [["--baseline", path],
+                         ["--save-baseline", "b1"], ["--junit", os.path.join(tmp, "j.xml")],
+                         ["--markdown", os.path.join(tmp, "m.md")],
+                         ["--metrics-addr", "127.0.0.1:0"], ["--target-pid", str(os.getpid())],
+                         ["--target-cmd", "true"]]
+                for flags in cases:
+                    p = subprocess.run([GATEBENCH, "run", path, *flags], capture_output=True,
+                                       text=True, timeout=30)
+                    self.assertEqual(p.returncode, 104, (flags, p.stdout, p.stderr))
+                    self.assertIn(flags[0] + " does not apply to a sweep", p.stderr)
+                self.assertFalse(os.path.exists(report))
+            with open(log) as f:
+                self.assertEqual([l for l in f if l.strip()], [], "no request may be sent")
+
     def test_schedule_file_joins_mock_log(self):
         with tempfile.TemporaryDirectory(prefix="gb-sweep-") as tmp:
             log = os.path.join(tmp, "mock.jsonl")
@@ -193,8 +217,10 @@ class SweepTest(unittest.TestCase):
                 rows = list(csv.DictReader(f))
             # One line per request: as many as the report's ledgers started (warm-up included
             # in the schedule, so compare with the mock's log, which saw every request).
-            ids = collections.Counter((r["point"], r["request_id"]) for r in rows)
-            self.assertEqual(max(ids.values()), 1, "a request id repeats within a point")
+            # Ids are unique across the whole sweep (they continue from point to point), so a
+            # gateway log line joins with exactly one request of one point.
+            ids = collections.Counter(r["request_id"] for r in rows)
+            self.assertEqual(max(ids.values()), 1, "a request id repeats within the sweep")
             with open(log) as f:
                 seen = collections.Counter(
                     json.loads(l)["headers"].get("x-request-id") for l in f if l.strip())

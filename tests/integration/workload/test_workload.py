@@ -3,6 +3,7 @@ and the tests read what the mock received. Loopback only, ephemeral ports, bound
 process started is killed on exit."""
 
 import collections
+import csv
 import json
 import os
 import re
@@ -92,6 +93,58 @@ class WorkloadTest(unittest.TestCase):
         self.assertEqual(turns, {1: 4, 2: 4, 3: 4})
         ids = [r["headers"]["x-request-id"] for r in reqs]
         self.assertEqual(len(set(ids)), len(ids))
+
+    def test_open_loop_arrivals_start_sessions_and_turns_follow_think_time(self):
+        # Open loop, turns > 1: each arrival starts a session; its later turns are sent
+        # think_time after the previous turn ended (intended then), so first turns follow the
+        # arrival schedule exactly and no turn is intended after the load's end.
+        m = self.mock()
+        sched = os.path.join(self.tmp.name, "sched.csv")
+        think_ms, rate, dur_ms = 180, 20, 1000
+        self.run_gatebench(
+            "target: {url: %s}\n"
+            "workload: {turns: 3, think_time: %dms, stream: false, max_tokens: 4, "
+            "input_tokens: 5}\n"
+            "load: {rate: %d, arrival: constant, duration: %dms, threads: 1}\n"
+            "output: {schedule: %s}\n" % (m.url, think_ms, rate, dur_ms, sched))
+        with open(sched, newline="") as f:
+            rows = {r["request_id"]: r for r in csv.DictReader(f)}
+        by_turn = collections.defaultdict(list)
+        prev_of = {}
+        by_history = {}
+        for r in m.requests():
+            msgs = r["body"]["messages"]
+            rid = r["headers"]["x-request-id"]
+            self.assertIn(rid, rows)
+            turn = [x["role"] for x in msgs].count("user")
+            by_turn[turn].append(rid)
+            by_history[json.dumps(msgs)] = rid
+            if turn > 1:
+                prev = by_history.get(json.dumps(msgs[:-2]))
+                self.assertIsNotNone(prev, "turn %d must extend an earlier turn" % turn)
+                prev_of[rid] = prev
+        self.assertEqual(len(rows), sum(len(v) for v in by_turn.values()))
+        # Sessions start at the arrivals: 20 first turns, exactly 50 ms apart from offset 0.
+        firsts = sorted(int(rows[i]["intended_offset_ns"]) for i in by_turn[1])
+        want = [k * 10**9 // rate for k in range(rate * dur_ms // 1000)]
+        self.assertEqual(len(firsts), len(want))
+        for got, w in zip(firsts, want):
+            self.assertLessEqual(abs(got - w), 1)
+        # Later turns: intended think_time after the previous turn ended (which is after it
+        # was sent and, against the zero-delay mock, soon after); never after the end.
+        self.assertTrue(by_turn[2] and by_turn[3])
+        for rid, prev in prev_of.items():
+            intended = int(rows[rid]["intended_offset_ns"])
+            gap = intended - int(rows[prev]["sent_offset_ns"])
+            self.assertGreaterEqual(gap, think_ms * 10**6, rows[rid])
+            self.assertLess(gap, (think_ms + 150) * 10**6, rows[rid])
+            self.assertLess(intended, dur_ms * 10**6)
+            self.assertGreaterEqual(int(rows[rid]["sent_offset_ns"]), intended)
+        # Sessions whose next turn would fall after the end stop early: the arrivals up to
+        # ~800 ms send a 2nd turn, up to ~600 ms a 3rd (a margin of 20 ms either side).
+        self.assertIn(len(by_turn[2]), (16, 17))
+        self.assertIn(len(by_turn[3]), (12, 13))
+        self.assertTrue(len(by_turn[2]) >= len(by_turn[3]))
 
     def test_same_seed_sends_the_same_prompts(self):
         scenario = ("target: {url: %s}\n"

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+
 namespace gb::client {
 namespace {
 
@@ -53,6 +56,26 @@ TEST(RequestWriter, HeadHasFramingIdAndHeaders) {
   EXPECT_NE(head.find("Content-Length: 7\r\n"), std::string::npos);
   EXPECT_NE(head.find("gb-43"), std::string::npos);
   EXPECT_EQ(head.find("gb-42"), std::string::npos);
+}
+
+TEST(RequestWriter, HeadIntoABufferMatchesTheStringForm) {
+  scenario::target t;
+  t.url = "http://example.test:8080";
+  t.headers = {{"Authorization", "Bearer k", true}};
+  auto w = make(t);
+  const std::uint64_t ids[] = {0, 42, UINT64_MAX};
+  const std::size_t lengths[] = {0, 123, SIZE_MAX};
+  for (const std::uint64_t id : ids) {
+    for (const std::size_t len : lengths) {
+      std::string want;
+      w.write_head(len, id, want);
+      char buf[1024];
+      const std::size_t n = w.write_head(len, id, buf, sizeof buf);
+      EXPECT_EQ(std::string(buf, n), want) << id << " " << len;
+      // Too small a buffer: refused (0), never a truncated head.
+      EXPECT_EQ(w.write_head(len, id, buf, want.size() - 1), 0u);
+    }
+  }
 }
 
 TEST(RequestWriter, AnthropicVersionAddedOnce) {

@@ -218,6 +218,86 @@ TEST(RequestFactory, MixWeightsModelsAndTargets) {
   EXPECT_NEAR(static_cast<double>(big) / n, 0.75, 0.03);
 }
 
+TEST(RequestFactory, InSessionAndEndSessionTrackTheTurnsLeft) {
+  auto sc = base();
+  sc.workload.turns = 3;
+  sc.workload.prompts.input_tokens = {scenario::distribution::kind::fixed, 4};
+  request_factory f(sc, load(sc), 0, 1);
+  prepared_request r;
+  EXPECT_FALSE(f.in_session(2));  // never used
+  // A full session: in session until its last turn was sent.
+  for (int turn = 0; turn < 3; ++turn) {
+    f.next(2, r);
+    EXPECT_EQ(r.turn, turn);
+    f.on_response(2, "ok", true);
+    EXPECT_EQ(f.in_session(2), turn < 2) << turn;
+  }
+  // A failed turn ends it.
+  f.next(2, r);
+  EXPECT_EQ(r.turn, 0);
+  EXPECT_TRUE(f.in_session(2));
+  f.on_response(2, "", false);
+  EXPECT_FALSE(f.in_session(2));
+  // end_session cuts it short: the next request starts a new session.
+  f.next(2, r);
+  f.on_response(2, "ok", true);
+  EXPECT_TRUE(f.in_session(2));
+  f.end_session(2);
+  EXPECT_FALSE(f.in_session(2));
+  f.next(2, r);
+  EXPECT_EQ(r.turn, 0);
+  EXPECT_EQ(json::parse(r.body)["messages"].size(), 1u);
+  f.end_session(99);  // an unknown slot is ignored
+  // Single-turn workloads are never "in session" after their request.
+  auto one = base();
+  request_factory g(one, load(one), 0, 1);
+  g.next(0, r);
+  g.on_response(0, "ok", true);
+  EXPECT_FALSE(g.in_session(0));
+}
+
+TEST(RequestFactory, RequestIdsContinueFromASetSequence) {
+  auto sc = base();
+  auto data = load(sc);
+  struct row {
+    int worker;
+    std::uint64_t first;
+    std::uint64_t want_low;  // low 48 bits of the first id
+  };
+  const row rows[] = {{0, 1, 1},
+                      {1, 1, 1},
+                      {0, 500, 500},
+                      {3, 1000, 1000},
+                      {2, (std::uint64_t{1} << 48) + 5, 5}};  // wraps within the 48 bits
+  for (const auto& rw : rows) {
+    request_factory f(sc, data, rw.worker, 4);
+    f.set_next_sequence(rw.first);
+    EXPECT_EQ(f.next_sequence(), rw.first);
+    prepared_request r;
+    f.next(0, r);
+    EXPECT_EQ(r.request_id >> 48, static_cast<std::uint64_t>(rw.worker));
+    EXPECT_EQ(r.request_id & ((std::uint64_t{1} << 48) - 1), rw.want_low);
+    f.next(1, r);
+    EXPECT_EQ(r.request_id & ((std::uint64_t{1} << 48) - 1), rw.want_low + 1);
+    EXPECT_EQ(f.next_sequence(), rw.first + 2);
+  }
+  // Two consecutive runs (a sweep's points): the second continues where the first stopped, so
+  // no id repeats.
+  std::set<std::uint64_t> ids;
+  std::uint64_t next = 1;
+  for (int point = 0; point < 3; ++point) {
+    request_factory f(sc, data, 0, 1);
+    f.set_next_sequence(next);
+    prepared_request r;
+    for (int i = 0; i < 50; ++i) {
+      f.next(static_cast<std::size_t>(i % 4), r);
+      EXPECT_TRUE(ids.insert(r.request_id).second);
+    }
+    next = f.next_sequence();
+  }
+  EXPECT_EQ(ids.size(), 150u);
+}
+
 TEST(RequestFactory, DeterministicForASeedAndIdsUnique) {
   auto sc = base();
   sc.workload.prompts.input_tokens = {scenario::distribution::kind::normal, 50, 10};

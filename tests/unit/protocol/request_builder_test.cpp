@@ -76,6 +76,44 @@ TEST(append_json_escaped, EveryByteValueGivesValidJson) {
   }
 }
 
+TEST(append_json_escaped, SpecialBytesAtEveryPositionOfAWord) {
+  // The escaper skips 8 plain bytes at a time: put each kind of byte that needs attention at
+  // every offset of three words (and at the end), so a missed byte in any lane shows up.
+  struct special {
+    std::string in;
+    std::string want;
+  };
+  const std::string fffd = "\xEF\xBF\xBD";
+  const std::vector<special> specials = {
+      {std::string(1, '\0'), "\\u0000"},
+      {"\x1f", "\\u001f"},
+      {"\"", "\\\""},
+      {"\\", "\\\\"},
+      {"\n", "\\n"},
+      {"\x7f", "\x7f"},
+      {"\x80", fffd},
+      {"\xFF", fffd},
+      {"\xC3\xA9", "\xC3\xA9"},
+      {"\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80"},
+      {" ", " "},
+      {"!", "!"},
+      {"#", "#"},
+      {"[", "["},
+      {"]", "]"},
+      {"~", "~"},
+  };
+  const std::string plain = "abcdefghijklmnopqrstuvwx";  // 24 bytes: three words
+  for (const special& sp : specials) {
+    for (std::size_t pos = 0; pos <= plain.size(); ++pos) {
+      const std::string in = plain.substr(0, pos) + sp.in + plain.substr(pos);
+      const std::string want = plain.substr(0, pos) + sp.want + plain.substr(pos);
+      EXPECT_EQ(escaped(in), want) << "byte " << static_cast<int>(sp.in[0] & 0xff) << " at " << pos;
+    }
+  }
+  // Two hits in one word, and a long plain run after an escape.
+  EXPECT_EQ(escaped("ab\"cd\"ef" + plain + plain), "ab\\\"cd\\\"ef" + plain + plain);
+}
+
 json build(dialect d, const request_spec& spec) {
   std::string out = "prefix:";  // appends, never overwrites
   build_body(d, spec, out);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -20,17 +21,26 @@ std::ostream& operator<<(std::ostream& os, const ev& e) {
   return os << "{event='" << e.event << "' data='" << e.data << "'}";
 }
 
-// Feeds `pieces` in order, draining events after each feed.
-std::vector<ev> read_all(sse_reader& r, const std::vector<std::string_view>& pieces) {
+// Feeds `pieces` in order, draining events after each feed. With `view`, each piece goes
+// through feed_view() from a temporary buffer that is overwritten once drained, so a view the
+// reader kept into it shows up as wrong events.
+std::vector<ev> read_all(sse_reader& r, const std::vector<std::string_view>& pieces,
+                         bool view = false) {
   std::vector<ev> out;
   sse_event e;
   for (std::string_view p : pieces) {
-    r.feed(p);
+    std::string tmp(p);
+    if (view) {
+      r.feed_view(tmp);
+    } else {
+      r.feed(tmp);
+    }
     sse_status st;
     while ((st = r.next(e)) == sse_status::event) {
       out.push_back({std::string(e.event), std::string(e.data)});
     }
     EXPECT_EQ(st, sse_status::need_more);
+    std::fill(tmp.begin(), tmp.end(), '#');
   }
   return out;
 }
@@ -87,30 +97,37 @@ class sse_table : public ::testing::TestWithParam<sse_case> {};
 
 TEST_P(sse_table, WholeInput) {
   const sse_case& c = GetParam();
-  sse_reader r;
-  EXPECT_EQ(read_all(r, {c.wire}), c.events);
-  EXPECT_EQ(r.pending_bytes() != 0, c.truncated);
-  EXPECT_EQ(r.truncated(), c.truncated);
+  for (const bool view : {false, true}) {
+    sse_reader r;
+    EXPECT_EQ(read_all(r, {c.wire}, view), c.events) << "view " << view;
+    EXPECT_EQ(r.pending_bytes() != 0, c.truncated) << "view " << view;
+    EXPECT_EQ(r.truncated(), c.truncated) << "view " << view;
+  }
 }
 
 TEST_P(sse_table, EverySplitPoint) {
   const sse_case& c = GetParam();
   const std::string_view w = c.wire;
-  for (std::size_t i = 0; i <= w.size(); ++i) {
-    sse_reader r;
-    EXPECT_EQ(read_all(r, {w.substr(0, i), w.substr(i)}), c.events) << "split at " << i;
-    EXPECT_EQ(r.pending_bytes() != 0, c.truncated) << "split at " << i;
+  for (const bool view : {false, true}) {
+    for (std::size_t i = 0; i <= w.size(); ++i) {
+      sse_reader r;
+      EXPECT_EQ(read_all(r, {w.substr(0, i), w.substr(i)}, view), c.events)
+          << "split at " << i << " view " << view;
+      EXPECT_EQ(r.pending_bytes() != 0, c.truncated) << "split at " << i << " view " << view;
+    }
   }
 }
 
 TEST_P(sse_table, EveryPairOfSplitPoints) {
   const sse_case& c = GetParam();
   const std::string_view w = c.wire;
-  for (std::size_t i = 0; i <= w.size(); ++i) {
-    for (std::size_t j = i; j <= w.size(); ++j) {
-      sse_reader r;
-      EXPECT_EQ(read_all(r, {w.substr(0, i), w.substr(i, j - i), w.substr(j)}), c.events)
-          << "splits at " << i << "," << j;
+  for (const bool view : {false, true}) {
+    for (std::size_t i = 0; i <= w.size(); ++i) {
+      for (std::size_t j = i; j <= w.size(); ++j) {
+        sse_reader r;
+        EXPECT_EQ(read_all(r, {w.substr(0, i), w.substr(i, j - i), w.substr(j)}, view), c.events)
+            << "splits at " << i << "," << j << " view " << view;
+      }
     }
   }
 }
@@ -121,8 +138,59 @@ TEST_P(sse_table, OneByteAtATime) {
   for (std::size_t i = 0; i < c.wire.size(); ++i) {
     pieces.push_back(std::string_view(c.wire).substr(i, 1));
   }
+  for (const bool view : {false, true}) {
+    sse_reader r;
+    EXPECT_EQ(read_all(r, pieces, view), c.events) << "view " << view;
+  }
+}
+
+TEST(sse_reader, FeedAndFeedViewMixKeepTheOrder) {
+  // A copied feed, then views, then a copy again, splitting events anywhere.
+  const std::string w = "event: a\ndata: 1\ndata: 2\n\ndata: 3\n\n: c\ndata: 4\n\n";
+  for (std::size_t i = 0; i <= w.size(); ++i) {
+    for (std::size_t j = i; j <= w.size(); ++j) {
+      sse_reader r;
+      std::vector<ev> got;
+      sse_event e;
+      std::string pieces[3] = {w.substr(0, i), w.substr(i, j - i), w.substr(j)};
+      for (int k = 0; k < 3; ++k) {
+        if (k == 1) {
+          r.feed_view(pieces[k]);
+        } else {
+          r.feed(pieces[k]);
+        }
+        while (r.next(e) == sse_status::event) {
+          got.push_back({std::string(e.event), std::string(e.data)});
+        }
+        std::fill(pieces[k].begin(), pieces[k].end(), '#');
+      }
+      EXPECT_EQ(got, (std::vector<ev>{{"a", "1\n2"}, {"", "3"}, {"", "4"}}))
+          << "splits at " << i << "," << j;
+      EXPECT_EQ(r.pending_bytes(), 0u);
+    }
+  }
+}
+
+TEST(sse_reader, FeedViewOfWholeEventsNeverAllocates) {
+  // What keeps idle streams small: events that arrive whole are parsed in place, so a fresh
+  // reader holds no buffer at all.
+  const std::string one =
+      "data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a "
+      "longer token text\"}}]}\n\n";
+  const std::string two =
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0}\n\n";
+  test::count_allocations counter;
   sse_reader r;
-  EXPECT_EQ(read_all(r, pieces), c.events);
+  sse_event e;
+  int events = 0;
+  for (int i = 0; i < 100; ++i) {
+    r.feed_view(i % 2 == 0 ? one : two);
+    while (r.next(e) == sse_status::event) {
+      ++events;
+    }
+  }
+  EXPECT_EQ(events, 100);
+  EXPECT_EQ(counter.count(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(cases, sse_table, ::testing::ValuesIn(sse_cases()),
