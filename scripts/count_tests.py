@@ -2,8 +2,9 @@
 """Counts test cases from meson's logs of one or more build directories (GoogleTest cases
 individually, other tests as one each) and prints 'N passed, N failed[, N skipped]'. A test
 program that failed without reporting a failing case (a crash, a timeout) counts as one more
-failure; so does each build that failed (--build-failures N). Exits 1 when anything failed or
-nothing ran. Usage: count_tests.py [--build-failures N] LOGDIR..."""
+failure; so does each build that failed (--build-failures N); each stage skipped for time
+(--skipped N) counts as one skipped. Exits 1 when anything failed or nothing ran.
+Usage: count_tests.py [--build-failures N] [--skipped N] LOGDIR..."""
 import json
 import os
 import sys
@@ -43,11 +44,14 @@ def count_dir(logdir):
 
 
 def main(argv):
-    build_failures = 0
-    if argv[:1] == ["--build-failures"]:
-        build_failures = int(argv[1])
+    build_failures = skipped_stages = 0
+    while argv[:1] in (["--build-failures"], ["--skipped"]):
+        if argv[0] == "--build-failures":
+            build_failures = int(argv[1])
+        else:
+            skipped_stages = int(argv[1])
         argv = argv[2:]
-    passed, failed, skipped = 0, build_failures, 0
+    passed, failed, skipped = 0, build_failures, skipped_stages
     for d in argv:
         p, f, s = count_dir(d)
         passed, failed, skipped = passed + p, failed + f, skipped + s
