@@ -5,99 +5,25 @@ when a test fails."""
 
 import json
 import os
-import re
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.environ.get("GATEBENCH_SOURCE_ROOT", os.path.normpath(os.path.join(HERE, "..", "..")))
-BUILD_ROOT = os.environ.get("GATEBENCH_BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
-GATEBENCH = os.environ.get("GATEBENCH_BIN", os.path.join(BUILD_ROOT, "src/app/gatebench"))
-MOCK = os.environ.get("GATEBENCH_MOCK_BIN", os.path.join(BUILD_ROOT, "mock-upstream/gatebench-mock"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from gbtest import (BUILD_ROOT, GATEBENCH, MOCK, SANITIZED, SOURCE_ROOT, Mock,  # noqa: E402,F401
+                    parse_prometheus, rss_kb)
+
 SCHEMA_PATH = os.path.join(SOURCE_ROOT, "docs", "report-schema.json")
 
 # Exit codes (shared/design/conventions.md).
 EXIT_OK, EXIT_THRESHOLD, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OTHER = 0, 99, 104, 105, 1
-# Sanitizer builds (the CI passes *SAN_OPTIONS) measure the sanitizer's memory (quarantine,
-# shadow) and run several times slower: memory bounds are skipped and time bounds widened.
-SANITIZED = any(k in os.environ for k in ("ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"))
 SLOWDOWN = 5 if SANITIZED else 1
 OUTCOMES = ("ok", "http_status", "timeout", "connect_error", "tls_error", "protocol_error",
             "stream_error", "cancelled")
-
-
-class Mock:
-    """gatebench-mock on 127.0.0.1:0; `url`, `port`, `metrics()`; killed by close()."""
-
-    def __init__(self, *args, stderr=None):
-        # stderr (quiet with -q) goes to a temp file unless given, so that close() can fail
-        # the test on a sanitizer report (sanitizer builds run these tests too).
-        self.err = None if stderr is not None else tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([MOCK, "--listen", "127.0.0.1:0", "-q", *args],
-                                     stdout=subprocess.PIPE, stderr=stderr or self.err, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"(https?)://127\.0\.0\.1:(\d+)", line)
-        if not m:
-            self.close()
-            raise RuntimeError("mock did not print its port: %r" % line)
-        self.port = int(m.group(2))
-        self.url = "%s://127.0.0.1:%d" % (m.group(1), self.port)
-
-    def metrics(self):
-        """The mock's /metrics as {series-with-labels: value} (plain HTTP only)."""
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.port, timeout=10) as r:
-            return parse_prometheus(r.read().decode())
-
-    def rss_kb(self):
-        return rss_kb(self.proc.pid)
-
-    def close(self):
-        # SIGTERM (twice: the second closes streams at once) so that sanitizer builds get to
-        # report at exit; SIGKILL if it does not stop.
-        for sig, wait in ((signal.SIGTERM, 2), (signal.SIGTERM, 3), (signal.SIGKILL, 10)):
-            if self.proc.poll() is not None:
-                break
-            self.proc.send_signal(signal.SIGCONT)
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            self.proc.wait(timeout=10)
-        finally:
-            if self.proc.stdout:
-                self.proc.stdout.close()
-        if self.err is not None:
-            self.err.seek(0)
-            text = self.err.read().decode("utf-8", "replace")
-            self.err.close()
-            self.err = None
-            if "Sanitizer" in text or "runtime error:" in text:
-                raise AssertionError("gatebench-mock reported:\n" + text[-4000:])
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-def parse_prometheus(text):
-    out = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name, _, value = line.rpartition(" ")
-        try:
-            out[name] = float(value)
-        except ValueError:
-            pass
-    return out
 
 
 def catches(pid, sig):
@@ -110,18 +36,6 @@ def catches(pid, sig):
     except (OSError, ValueError):
         return False
     return False
-
-
-def rss_kb(pid):
-    """VmRSS of a live process in KiB, or None when it is gone."""
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 class Run:

@@ -131,21 +131,16 @@ class Interrupt(unittest.TestCase):
             srv.close()
 
 
-def chat_requests(m):
-    return sum(v for k, v in m.metrics().items()
-               if k.startswith('gatebench_mock_requests_total{') and '/v1/chat/completions' in k)
-
-
 class OutputFiles(unittest.TestCase):
     def expect_bad_output(self, m, out):
-        before = chat_requests(m)
+        before = m.chat_requests()
         r = Run(["--url", m.url, "-c", "1", "-n", "5"], out=out, timeout=30)
         self.addCleanup(r.cleanup)
         assert_not_signalled(self, r)
         self.assertEqual(r.rc, EXIT_BAD_INPUT, r.describe())
         self.assertIn(out, r.stderr, "the message names the path")
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, "one clear line: " + r.stderr)
-        self.assertEqual(chat_requests(m), before, "refused before any request")
+        self.assertEqual(m.chat_requests(), before, "refused before any request")
 
     def test_unwritable_output_paths_fail_before_the_run(self):
         with Mock() as m, tempfile.TemporaryDirectory(prefix="gb-harden-out-") as d:
@@ -178,7 +173,7 @@ class OutputFiles(unittest.TestCase):
             with open(path, "wb") as f:
                 f.write(b"target:\n  url: %s\nworkload:\n  model: \"gb\xff\xfe\"\n"
                         b"load: {requests: 2, concurrency: 1}\n" % m.url.encode())
-            before = chat_requests(m)
+            before = m.chat_requests()
             r = Run([path, "-t", "1"], timeout=30)
             self.addCleanup(r.cleanup)
             assert_not_signalled(self, r)
@@ -186,7 +181,7 @@ class OutputFiles(unittest.TestCase):
             self.assertIn("bad-utf8.yaml:4: byte 0xFF", r.stderr)
             self.assertIn("not UTF-8", r.stderr)
             self.assertIsNone(r.report)
-            self.assertEqual(chat_requests(m), before, "refused before any request")
+            self.assertEqual(m.chat_requests(), before, "refused before any request")
 
 # Mounts a tmpfs of $SIZE at $DIR in a private mount namespace; with $FILL_AFTER set, fills it
 # from the background that many seconds later; then runs the command given as arguments.
@@ -218,14 +213,14 @@ class FullDisk(unittest.TestCase):
         os.mkdir(disk)
         out = os.path.join(disk, "report.json")
         env = dict(os.environ, SIZE=size, DIR=disk, FILL_AFTER=fill_after)
-        before = chat_requests(m)
+        before = m.chat_requests()
         cmd = ["unshare", "-rm", "sh", "-c", FULL_DISK_SH, "sh"]
         p = subprocess.run(cmd + [GATEBENCH, "run", "--url", m.url, *extra, "-o", out],
                            env=env, capture_output=True, text=True, timeout=timeout)
         self.assertNotEqual(p.returncode, 97, "tmpfs mount failed: " + p.stderr)
         self.assertGreaterEqual(p.returncode, 0, "gatebench died of a signal: " + p.stderr)
         # The tmpfs is gone with the namespace: what is left at `disk` is the directory only.
-        return p, out, chat_requests(m) - before, os.path.exists(disk + ".done")
+        return p, out, m.chat_requests() - before, os.path.exists(disk + ".done")
 
     def test_nearly_full_disk_is_refused_before_the_run(self):
         with Mock() as m:

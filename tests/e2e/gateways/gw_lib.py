@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -17,28 +18,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 
 
-def binary(env_name, rel):
-    p = os.environ.get(env_name)
-    if p:
-        return p
-    return os.path.join(os.environ.get("GATEBENCH_BUILD_ROOT", os.path.join(ROOT, "build")), rel)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "lib"))
+from gbtest import GATEBENCH, MOCK, Mock, free_port  # noqa: E402,F401
 
-
-GATEBENCH = binary("GATEBENCH_BIN", "src/app/gatebench")
-MOCK = binary("GATEBENCH_MOCK_BIN", "mock-upstream/gatebench-mock")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 NODE = shutil.which("node")
 PORTKEY = os.path.join(ROOT, "tests", "npm", "node_modules", "@portkey-ai", "gateway", "build",
                        "start-server.js")
 SCHEMA = os.path.join(ROOT, "docs", "overhead-schema.json")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_for_port(port, proc, what, timeout=20):
@@ -67,35 +54,6 @@ def stop(proc, timeout=5):
     for f in (proc.stdout, proc.stderr):
         if f:
             f.close()
-
-
-class Mock:
-    """gatebench-mock on 127.0.0.1:0 (it prints the port it got)."""
-
-    def __init__(self, *args, port=0):
-        self.proc = subprocess.Popen([MOCK, "--listen", "127.0.0.1:%d" % port, "-q", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not m:
-            self.close()
-            raise RuntimeError("mock did not print its port: %r" % line)
-        self.port = int(m.group(1))
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-        if self.proc.stdout:
-            self.proc.stdout.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class NginxProxy:

@@ -3,62 +3,16 @@ loopback ports, run gatebench, load its report. Everything started is killed on 
 
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
 
-def binary(env_name, rel):
-    p = os.environ.get(env_name)
-    if p:
-        return p
-    root = os.environ.get("GATEBENCH_BUILD_ROOT", "build")
-    return os.path.join(root, rel)
-
-
-GATEBENCH = binary("GATEBENCH_BIN", "src/app/gatebench")
-MOCK = binary("GATEBENCH_MOCK_BIN", "mock-upstream/gatebench-mock")
-
-
-class Mock:
-    """gatebench-mock on 127.0.0.1:0 (the port it prints)."""
-
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([MOCK, "--listen", "127.0.0.1:0", "-q", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not m:
-            self.close()
-            raise RuntimeError("mock did not print its port: %r" % line)
-        self.port = int(m.group(1))
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-        if self.proc.stdout:
-            self.proc.stdout.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from gbtest import GATEBENCH, MOCK, Mock, free_port  # noqa: E402,F401
 
 
 class Nginx:

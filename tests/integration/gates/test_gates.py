@@ -18,56 +18,21 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
 import urllib.request
 import xml.etree.ElementTree as ET
 
-GATEBENCH = os.environ.get("GATEBENCH_BIN", "build/src/app/gatebench")
-MOCK = os.environ.get("GATEBENCH_MOCK_BIN", "build/mock-upstream/gatebench-mock")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import gbtest  # noqa: E402
+from gbtest import GATEBENCH, MOCK, free_port  # noqa: E402
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mock:
-    """gatebench-mock on 127.0.0.1:0; killed on exit."""
-
-    def __init__(self, ttft="20ms"):
-        self.proc = subprocess.Popen(
-            [MOCK, "--listen", "127.0.0.1:0", "-q", "--threads", "1", "--ttft", ttft, "--itl",
-             "1ms", "--output-tokens", "4"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", self.proc.stdout.readline())
-        if not m:
-            self.close()
-            raise RuntimeError("mock did not print its port")
-        self.url = "http://127.0.0.1:%s" % m.group(1)
-
-    def chat_requests(self):
-        text = urllib.request.urlopen(self.url + "/metrics", timeout=5).read().decode()
-        return sum(int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines()
-                   if line.startswith('gatebench_mock_requests_total{route="/v1/chat'))
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+def Mock(ttft="20ms"):
+    """gatebench-mock with one thread, `ttft`, 1 ms between tokens, 4 tokens."""
+    return gbtest.Mock("--threads", "1", "--ttft", ttft, "--itl", "1ms", "--output-tokens", "4")
 
 
 def run(tmp, url, *extra, timeout=60):

@@ -18,37 +18,12 @@ import unittest
 import xml.etree.ElementTree as ET
 
 SRC = os.environ.get("GATEBENCH_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "../../.."))
-GATEBENCH = os.environ.get("GATEBENCH_BIN", "build/src/app/gatebench")
-MOCK = os.environ.get("GATEBENCH_MOCK_BIN", "build/mock-upstream/gatebench-mock")
 SCHEMA = os.path.join(SRC, "docs/report-schema.json")
 sys.path.insert(0, os.path.join(SRC, "tests/unit/report"))
 from validate_report import validate  # noqa: E402
 
-
-class Mock:
-    """gatebench-mock on 127.0.0.1 with an ephemeral port; killed on exit."""
-
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([MOCK, "--listen", "127.0.0.1:0", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not m:
-            self.close()
-            raise RuntimeError(f"mock did not print its port: {line!r}")
-        self.url = f"http://127.0.0.1:{m.group(1)}"
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from gbtest import GATEBENCH, Mock  # noqa: E402
 
 
 def gatebench(*args, timeout=60):

@@ -28,15 +28,10 @@ import tempfile
 import unittest
 
 
-def binary(env_name, rel):
-    p = os.environ.get(env_name)
-    if p:
-        return p
-    return os.path.join(os.environ.get("GATEBENCH_BUILD_ROOT", "build"), rel)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import gbtest  # noqa: E402
+from gbtest import GATEBENCH, MOCK  # noqa: E402,F401
 
-
-GATEBENCH = binary("GATEBENCH_BIN", "src/app/gatebench")
-MOCK = binary("GATEBENCH_MOCK_BIN", "mock-upstream/gatebench-mock")
 SOURCE_ROOT = os.environ.get(
     "GATEBENCH_SOURCE_ROOT",
     os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")))
@@ -47,38 +42,10 @@ CAPACITY = SLOTS * 1000.0 / SERVICE_MS  # 80 requests per second
 SEARCH_STEP = 1.10  # docs/scenarios.md: bisection stops within 10%
 
 
-class Mock:
-    """gatebench-mock on 127.0.0.1:0 with the fixed service time; killed on exit."""
-
-    def __init__(self, request_log=None):
-        args = [MOCK, "--listen", "127.0.0.1:0", "-q", "--threads", "1",
-                "--ttft", "%dms" % SERVICE_MS, "--itl", "0", "--output-tokens", "4"]
-        if request_log:
-            args += ["--request-log", request_log]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not m:
-            self.close()
-            raise RuntimeError("mock did not print its port: %r" % line)
-        self.url = "http://127.0.0.1:%s" % m.group(1)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+def Mock(request_log=None):
+    """gatebench-mock with one thread and the fixed service time, 4 tokens."""
+    return gbtest.Mock("--threads", "1", "--ttft", "%dms" % SERVICE_MS, "--itl", "0",
+                       "--output-tokens", "4", request_log=request_log)
 
 
 def scenario_text(url, sweep, report, schedule=None):

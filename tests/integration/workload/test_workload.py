@@ -9,39 +9,12 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import tempfile
 import unittest
 
-BUILD = os.environ.get("GATEBENCH_BUILD_ROOT", "build")
-SOURCE = os.environ.get("GATEBENCH_SOURCE_ROOT", ".")
-GATEBENCH = os.environ.get("GATEBENCH_BIN", os.path.join(BUILD, "src/app/gatebench"))
-MOCK = os.environ.get("GATEBENCH_MOCK_BIN", os.path.join(BUILD, "mock-upstream/gatebench-mock"))
-
-
-class Mock:
-    """gatebench-mock on 127.0.0.1:0 logging every request to a file."""
-
-    def __init__(self, log_path):
-        self.log_path = log_path
-        self.proc = subprocess.Popen(
-            [MOCK, "--listen", "127.0.0.1:0", "-q", "--request-log", log_path],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not m:
-            self.close()
-            raise RuntimeError("mock did not print its port: %r" % line)
-        self.url = "http://127.0.0.1:%s" % m.group(1)
-
-    def requests(self):
-        with open(self.log_path, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from gbtest import GATEBENCH, SOURCE_ROOT as SOURCE, Mock  # noqa: E402
 
 
 class WorkloadTest(unittest.TestCase):
@@ -55,7 +28,7 @@ class WorkloadTest(unittest.TestCase):
         self.tmp.cleanup()
 
     def mock(self):
-        m = Mock(os.path.join(self.tmp.name, "log%d.jsonl" % len(self.mocks)))
+        m = Mock(request_log=os.path.join(self.tmp.name, "log%d.jsonl" % len(self.mocks)))
         self.mocks.append(m)
         return m
 
