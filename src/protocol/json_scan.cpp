@@ -1,6 +1,9 @@
 #include "protocol/json_scan.hpp"
 
+#include <bit>
 #include <cstring>
+
+#include "util/utf8.hpp"
 
 namespace gb::protocol::detail {
 
@@ -34,7 +37,13 @@ std::size_t skip_plain(std::string_view s, std::size_t i) noexcept {
     std::memcpy(&w, p + i, 8);
     const std::uint64_t quote = w ^ (ones * '"');
     const std::uint64_t slash = w ^ (ones * '\\');
-    if ((((w - ones * 0x20) | (quote - ones) | (slash - ones) | w) & highs) != 0) {
+    const std::uint64_t hits = ((w - ones * 0x20) | (quote - ones) | (slash - ones) | w) & highs;
+    if (hits != 0) {
+      // Bytes below the first non-plain byte flag nothing and borrow nothing, and that byte is
+      // always flagged, so the lowest flag (little-endian order) is exactly the first hit.
+      if constexpr (std::endian::native == std::endian::little) {
+        return i + static_cast<std::size_t>(std::countr_zero(hits) / 8);
+      }
       break;
     }
     i += 8;
@@ -46,36 +55,11 @@ std::size_t skip_plain(std::string_view s, std::size_t i) noexcept {
 }
 
 // Length of the well-formed UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0 when it is
-// not well formed (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). JSON text
-// must be UTF-8, so a string holding anything else is invalid JSON.
+// not well formed (gb::utf8_sequence_at). JSON text must be UTF-8, so a string holding anything
+// else is invalid JSON.
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    lo = b0 == 0xE0 ? 0xA0 : 0x80;
-    hi = b0 == 0xED ? 0x9F : 0xBF;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    lo = b0 == 0xF0 ? 0x90 : 0x80;
-    hi = b0 == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) {
-    return 0;
-  }
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
-      return 0;
-    }
-  }
-  return len;
+  const utf8_step st = utf8_sequence_at(s, i);
+  return st.valid ? st.length : 0;
 }
 
 bool is_digit(char c) noexcept {
@@ -115,28 +99,9 @@ void append_utf8(std::uint32_t cp, std::string& out) {
 
 }  // namespace
 
-void json_scanner::ws() noexcept {
-  while (i_ < s_.size()) {
-    const char c = s_[i_];
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-      return;
-    }
-    ++i_;
-  }
-}
-
 bool json_scanner::at_end() noexcept {
   ws();
   return ok_ && i_ == s_.size();
-}
-
-char json_scanner::peek_type() noexcept {
-  ws();
-  if (!ok_ || i_ >= s_.size()) {
-    return 0;
-  }
-  const char c = s_[i_];
-  return (c == '-' || is_digit(c)) ? '0' : c;
 }
 
 bool json_scanner::begin_object() noexcept {

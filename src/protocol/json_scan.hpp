@@ -2,9 +2,10 @@
 // A small validating JSON pull scanner for the decoders' hot path (internal to protocol).
 // It walks a document once, decodes only the strings the caller asks for, and skips the rest
 // while still checking the grammar (RFC 8259), so invalid JSON is always detected. Nesting is
-// bounded (k_max_depth) so hostile input cannot exhaust the stack. Bytes inside strings are not
-// checked for UTF-8 validity (they are passed through); \u escapes are decoded to UTF-8 with lone
-// surrogates replaced by U+FFFD. Never throws except std::bad_alloc from the scratch strings.
+// bounded (k_max_depth) so hostile input cannot exhaust the stack. Bytes inside strings must be
+// well-formed UTF-8 (gb::utf8_sequence_at), else the text is invalid; \u escapes are decoded to
+// UTF-8 with lone surrogates replaced by U+FFFD. Never throws except std::bad_alloc from the
+// scratch strings.
 
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +26,14 @@ class json_scanner {
   bool at_end() noexcept;
 
   /// The type of the next value ('{', '[', '"', 'n', 't', 'f', '-'/digit as '0'); 0 at error/end.
-  char peek_type() noexcept;
+  char peek_type() noexcept {
+    ws();
+    if (!ok_ || i_ >= s_.size()) {
+      return 0;
+    }
+    const char c = s_[i_];
+    return (c == '-' || (c >= '0' && c <= '9')) ? '0' : c;
+  }
 
   /// Object iteration: `bool first = true; while (sc.member(first, key)) { ...read or skip... }`
   /// after begin_object(). `key` views the input or `key_scratch_` (valid until the next member).
@@ -49,7 +57,15 @@ class json_scanner {
   bool take_null() noexcept;
 
  private:
-  void ws() noexcept;
+  void ws() noexcept {
+    while (i_ < s_.size()) {
+      const char c = s_[i_];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        return;
+      }
+      ++i_;
+    }
+  }
   bool fail() noexcept {
     ok_ = false;
     return false;

@@ -3,66 +3,18 @@
 
 #include "protocol/request_builder.hpp"
 
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+
+#include "util/utf8.hpp"
 
 namespace gb::protocol {
 
 namespace {
 
 constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
-
-bool in(unsigned char c, unsigned char lo, unsigned char hi) {
-  return c >= lo && c <= hi;
-}
-
-// Length of the well-formed UTF-8 sequence at s[i] (lead byte >= 0x80), or 0 with `bad` set to the
-// number of bytes forming the maximal invalid subpart (at least 1), as the Unicode standard
-// recommends for U+FFFD substitution.
-std::size_t utf8_sequence(std::string_view s, std::size_t i, std::size_t& bad) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t need = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (in(b0, 0xC2, 0xDF)) {
-    need = 1;
-  } else if (b0 == 0xE0) {
-    need = 2;
-    lo = 0xA0;
-  } else if (in(b0, 0xE1, 0xEC) || in(b0, 0xEE, 0xEF)) {
-    need = 2;
-  } else if (b0 == 0xED) {
-    need = 2;
-    hi = 0x9F;  // no surrogates
-  } else if (b0 == 0xF0) {
-    need = 3;
-    lo = 0x90;
-  } else if (in(b0, 0xF1, 0xF3)) {
-    need = 3;
-  } else if (b0 == 0xF4) {
-    need = 3;
-    hi = 0x8F;
-  } else {
-    bad = 1;
-    return 0;
-  }
-  std::size_t k = 1;
-  for (; k <= need; ++k) {
-    if (i + k >= s.size()) {
-      break;
-    }
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (k == 1 ? !in(b, lo, hi) : !in(b, 0x80, 0xBF)) {
-      break;
-    }
-  }
-  if (k == need + 1) {
-    return k;
-  }
-  bad = k;
-  return 0;
-}
 
 void append_int(std::int64_t v, std::string& out) {
   char buf[24];
@@ -156,6 +108,10 @@ void append_json_escaped(std::string_view s, std::string& out) {
       const std::uint64_t slash = w ^ (ones * '\\');
       const std::uint64_t hit = ((w - ones * 0x20) | (quote - ones) | (slash - ones) | w) & highs;
       if (hit != 0) {
+        // The lowest flag is exactly the first byte needing attention (see json_scan.cpp).
+        if constexpr (std::endian::native == std::endian::little) {
+          i += static_cast<std::size_t>(std::countr_zero(hit) / 8);
+        }
         break;
       }
       i += 8;
@@ -169,15 +125,14 @@ void append_json_escaped(std::string_view s, std::string& out) {
       continue;
     }
     if (c >= 0x80) {
-      std::size_t bad = 0;
-      const std::size_t len = utf8_sequence(s, i, bad);
-      if (len != 0) {
-        i += len;
+      const utf8_step st = utf8_sequence_at(s, i);
+      if (st.valid) {
+        i += st.length;
         continue;
       }
       out.append(s.substr(run, i - run));
       out.append(k_replacement);
-      i += bad;
+      i += st.length;
       run = i;
       continue;
     }
