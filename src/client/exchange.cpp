@@ -15,6 +15,7 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <tuple>
 
 #include "util/clock.hpp"
@@ -54,6 +55,18 @@ metrics::request_fate fate_of(outcome k, std::string_view reason) {
   f.kind = k;
   f.reason = reason;
   return f;
+}
+
+/// After an await: the fate of a request that was cancelled or whose current phase ran out of
+/// time (the deadline check closed its connection), else nullopt.
+std::optional<metrics::request_fate> interruption(const exchange_buffers& x, bool cancelled) {
+  if (cancelled) {
+    return fate_of(outcome::cancelled, {});
+  }
+  if (x.timed_out) {
+    return timeout_fate(x.timed_out_phase);
+  }
+  return std::nullopt;
 }
 
 /// A static reason for a transport error code.
@@ -128,12 +141,8 @@ net::awaitable<bool> open_connection(connection& c, const target_endpoint& t, ex
   arm(x, pick(now_ns() + t.config.timeouts.connect_ns, timeout_phase::connect, total_at));
   auto [ec, ep] = co_await net::async_connect(c.socket(), t.endpoints, use_tuple);
   (void)ep;
-  if (cancelled) {
-    fate = fate_of(outcome::cancelled, {});
-    co_return false;
-  }
-  if (x.timed_out) {
-    fate = timeout_fate(x.timed_out_phase);
+  if (auto f = interruption(x, cancelled)) {
+    fate = *f;
     co_return false;
   }
   if (ec) {
@@ -147,12 +156,8 @@ net::awaitable<bool> open_connection(connection& c, const target_endpoint& t, ex
     co_return true;
   }
   auto [hec] = co_await c.tls_stream().async_handshake(net::ssl::stream_base::client, use_tuple);
-  if (cancelled) {
-    fate = fate_of(outcome::cancelled, {});
-    co_return false;
-  }
-  if (x.timed_out) {
-    fate = timeout_fate(x.timed_out_phase);
+  if (auto f = interruption(x, cancelled)) {
+    fate = *f;
     co_return false;
   }
   if (hec) {
@@ -261,12 +266,8 @@ bool end_read(response_reader& rd, const exchange_buffers& x, const boost::syste
     rd.on_eof(ts);  // the outcome is known; only the framing's tail is missing
     return false;
   }
-  if (cancelled) {
-    rd.fail(fate_of(outcome::cancelled, {}), ts);
-    return false;
-  }
-  if (x.timed_out) {
-    rd.fail(timeout_fate(x.timed_out_phase), ts);
+  if (auto f = interruption(x, cancelled)) {
+    rd.fail(*f, ts);
     return false;
   }
   const bool eof = ec == net::error::eof || ec == net::ssl::error::stream_truncated;
@@ -307,9 +308,8 @@ net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::ve
       if (c != nullptr) {
         pool.release(c, true);  // unused: the next waiter gets it
       }
-      rd.fail(cancelled || !x.timed_out ? fate_of(outcome::cancelled, {})
-                                        : timeout_fate(x.timed_out_phase),
-              now_ns());
+      // No connection and neither cancelled nor timed out: the pool was closed (stopping).
+      rd.fail(interruption(x, cancelled).value_or(fate_of(outcome::cancelled, {})), now_ns());
       co_return;
     }
   }
@@ -353,12 +353,8 @@ net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::ve
           wec = co_await write_tcp_rest(*c, x, head, body, n);
         }
       }
-      if (cancelled) {
-        rd.fail(fate_of(outcome::cancelled, {}), now_ns());
-        break;
-      }
-      if (x.timed_out) {
-        rd.fail(timeout_fate(x.timed_out_phase), now_ns());
+      if (auto f = interruption(x, cancelled)) {
+        rd.fail(*f, now_ns());
         break;
       }
       if (wec) {
