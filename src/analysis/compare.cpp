@@ -64,14 +64,8 @@ std::vector<metrics::histogram> interval_blocks(const report::loaded_report& r,
                                                 const std::string& target, const std::string& phase,
                                                 const std::string& metric) {
   std::vector<metrics::histogram> out;
-  const std::string metrics::interval_point::*field = nullptr;
-  if (metric == "ttft") {
-    field = &metrics::interval_point::ttft_hist;
-  } else if (metric == "e2e") {
-    field = &metrics::interval_point::e2e_hist;
-  } else if (metric == "itl") {
-    field = &metrics::interval_point::itl_hist;
-  } else {
+  const std::string metrics::interval_point::*field = metrics::interval_histogram_field(metric);
+  if (field == nullptr) {
     return out;
   }
   for (const auto& p : r.stats.intervals) {

@@ -74,4 +74,17 @@ void run_stats::merge(const run_stats& o) {
       });
 }
 
+const std::string interval_point::*interval_histogram_field(std::string_view metric) noexcept {
+  if (metric == "ttft") {
+    return &interval_point::ttft_hist;
+  }
+  if (metric == "e2e") {
+    return &interval_point::e2e_hist;
+  }
+  if (metric == "itl") {
+    return &interval_point::itl_hist;
+  }
+  return nullptr;
+}
+
 }  // namespace gb::metrics

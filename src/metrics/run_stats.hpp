@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metrics/histogram.hpp"
@@ -85,6 +86,10 @@ struct interval_point {
   std::string e2e_hist;
   std::string itl_hist;
 };
+
+/// The interval_point member holding `metric`'s per-interval histogram ("ttft", "e2e" or
+/// "itl"), or nullptr for any other metric (the time series has no histogram of it).
+const std::string interval_point::*interval_histogram_field(std::string_view metric) noexcept;
 
 /// A whole run's measurements: stats by target name, then phase name ("warmup", "main",
 /// "cooldown", or a sweep point's label), plus splits, plus the time series.

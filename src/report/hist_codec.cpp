@@ -28,14 +28,8 @@ std::string format_hgrm(const metrics::histogram& h) {
 
 gb::result<std::string> format_hlog(const run_info& info, const metrics::run_stats& stats,
                                     const std::string& metric) {
-  const std::string metrics::interval_point::*field = nullptr;
-  if (metric == "ttft") {
-    field = &metrics::interval_point::ttft_hist;
-  } else if (metric == "e2e") {
-    field = &metrics::interval_point::e2e_hist;
-  } else if (metric == "itl") {
-    field = &metrics::interval_point::itl_hist;
-  } else {
+  const std::string metrics::interval_point::*field = metrics::interval_histogram_field(metric);
+  if (field == nullptr) {
     return gb::fail("the time series has histograms of ttft, e2e and itl only, not '", metric, "'");
   }
   std::string out = metrics::hlog_header(static_cast<double>(info.start_wall_ns) / 1e9);
