@@ -31,7 +31,7 @@ BODY = ('{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"mod
 
 
 def run_measured(cmd):
-    """Runs cmd; returns (stdout, cpu seconds, wall seconds, max rss KiB)."""
+    """Runs cmd; returns (stdout, (user, system) CPU seconds, wall seconds, max rss KiB)."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, ru = os.wait4(p.pid, 0)
@@ -43,7 +43,7 @@ def run_measured(cmd):
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         raise RuntimeError("%s failed (%d): %s" % (cmd[0], p.returncode, err[-2000:]))
-    return out, ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss
+    return out, (ru.ru_utime, ru.ru_stime), wall, ru.ru_maxrss
 
 
 def wrk(url, a):
@@ -51,7 +51,7 @@ def wrk(url, a):
                                    "-c%d" % a.connections, "-d%ds" % a.seconds, url])
     n = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
-    return rps, cpu / n * 1e6, n
+    return rps, cpu, n
 
 
 def gatebench(url, a):
@@ -69,7 +69,7 @@ def gatebench(url, a):
     if ok != n:
         raise RuntimeError("gatebench had failures: %s" % main["ledger"])
     rps = main["throughput"]["requests_per_s"]
-    return rps, cpu / n * 1e6, n
+    return rps, cpu, n
 
 
 def main():
@@ -94,10 +94,12 @@ def main():
         res = {"wrk": [], "gatebench": []}
         for i in range(a.rounds):
             for name, fn in (("wrk", wrk), ("gatebench", gatebench)):
-                rps, us, cnt = fn(n.url, a)
+                rps, (user, system), cnt = fn(n.url, a)
+                us = (user + system) / cnt * 1e6
                 res[name].append((rps, us))
-                print("round %d %-9s %9.0f req/s %7.2f CPU-us/req (%d requests)" %
-                      (i + 1, name, rps, us, cnt), flush=True)
+                print("round %d %-9s %9.0f req/s %7.2f CPU-us/req (user %.2f + system %.2f; "
+                      "%d requests)" % (i + 1, name, rps, us, user / cnt * 1e6,
+                                        system / cnt * 1e6, cnt), flush=True)
     med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
            for k, v in res.items()}
     print("median wrk       %9.0f req/s %7.2f CPU-us/req" % med["wrk"])

@@ -26,7 +26,8 @@ struct prompt_set {
   std::vector<prompt_record> records;
   std::string shared_prefix;  // the system prompt every request of the source carries, if any
   std::int64_t shared_prefix_words = 0;
-  std::int64_t skipped = 0;  // records without a usable user turn (ShareGPT), skipped
+  bool shared_prefix_plain = false;  // protocol::json_plain(shared_prefix)
+  std::int64_t skipped = 0;          // records without a usable user turn (ShareGPT), skipped
 };
 
 struct prompt_data {
@@ -36,6 +37,8 @@ struct prompt_data {
   /// every word, which keeps long prompts cheap to build.
   std::string word_pool;
   std::vector<std::uint32_t> word_starts;
+  /// Every vocabulary word is protocol::json_plain, so synthetic texts need no JSON escaping.
+  bool vocabulary_plain = false;
   std::vector<prompt_set> sources;  // [0]: the workload's prompts; [1 + i]: mix entry i
 };
 

@@ -61,6 +61,7 @@ result<std::shared_ptr<const prompt_data>> load_prompts(const scenario::scenario
     data->word_pool.push_back(' ');
   }
   data->word_starts.push_back(static_cast<std::uint32_t>(data->word_pool.size()));
+  data->vocabulary_plain = protocol::json_plain(data->word_pool);
   std::vector<const scenario::prompt_source*> sources{&sc.workload.prompts};
   for (const auto& e : sc.workload.mix) {
     sources.push_back(&e.prompts);
@@ -82,6 +83,7 @@ result<std::shared_ptr<const prompt_data>> load_prompts(const scenario::scenario
       append_words(data->vocabulary, src->shared_prefix_tokens, prefix_rng, set.shared_prefix);
     }
     set.shared_prefix_words = count_words(set.shared_prefix);
+    set.shared_prefix_plain = protocol::json_plain(set.shared_prefix);
     data->sources.push_back(std::move(set));
   }
   return std::shared_ptr<const prompt_data>(std::move(data));
@@ -89,11 +91,18 @@ result<std::shared_ptr<const prompt_data>> load_prompts(const scenario::scenario
 
 namespace {
 
-// One message of a session's history, with its word count (counted once, when added).
+// One message of a session's history, with its word count (counted once, when added). Texts of
+// prompt_data (immutable, shared by the factory) are pointed to, not copied.
 struct message {
-  std::string_view role;  // static strings only
-  std::string content;
+  std::string_view role;                // static strings only
+  std::string owned;                    // the text, unless `shared` is set
+  const std::string* shared = nullptr;  // the text, in prompt_data
   std::int64_t words = 0;
+  bool plain = false;  // protocol::json_plain(text()) is known to hold
+
+  std::string_view text() const noexcept {
+    return shared != nullptr ? std::string_view(*shared) : std::string_view(owned);
+  }
 };
 
 std::string_view role_name(std::string_view role) {
@@ -103,9 +112,9 @@ std::string_view role_name(std::string_view role) {
   return role == "assistant" ? "assistant" : "user";
 }
 
-message make_message(std::string_view role, std::string content) {
-  const std::int64_t words = count_words(content);
-  return message{role, std::move(content), words};
+// A message pointing to `text` of prompt_data.
+message shared_message(std::string_view role, const std::string& text) {
+  return message{role, {}, &text, count_words(text), false};
 }
 
 struct session {
@@ -180,6 +189,29 @@ struct request_factory::impl {
   std::vector<remembered> pool;  // earlier first turns, for repeat_ratio
   std::size_t pool_next = 0;
   std::vector<protocol::chat_message> scratch;
+  std::vector<std::string> spare;  // emptied texts of ended sessions: reused, not reallocated
+
+  // Clears `history`, keeping its capacity and its texts' buffers for reuse.
+  void recycle(std::vector<message>& history) {
+    constexpr std::size_t k_max_spare = 256;
+    for (message& msg : history) {
+      if (msg.owned.capacity() > 0 && spare.size() < k_max_spare) {
+        spare.push_back(std::move(msg.owned));
+      }
+    }
+    history.clear();
+  }
+
+  // An empty string, with a buffer from an ended session when there is one.
+  std::string take_spare() {
+    if (spare.empty()) {
+      return {};
+    }
+    std::string out = std::move(spare.back());
+    spare.pop_back();
+    out.clear();
+    return out;
+  }
 
   const entry& pick_entry() {
     if (entries.size() == 1) {
@@ -203,21 +235,23 @@ struct request_factory::impl {
     return t;
   }
 
-  // The user text of turn `turn` of session `s`; returns its word count.
-  std::int64_t user_text(const session& s, std::string& out) {
-    out.clear();
-    const prompt_set& set = data->sources[s.source];
+  // The user message of the next turn of session `s`.
+  message user_message(const session& s) {
     if (s.record != nullptr) {
-      out = s.record->user_turns[static_cast<std::size_t>(s.turn)];
-      return count_words(out);
+      return shared_message("user", s.record->user_turns[static_cast<std::size_t>(s.turn)]);
     }
-    const std::int64_t n = sample_count(set.source.input_tokens, r);
-    append_synthetic(*data, n, r, out);
-    return n;
+    const prompt_set& set = data->sources[s.source];
+    message msg{"user", take_spare(), nullptr, sample_count(set.source.input_tokens, r),
+                data->vocabulary_plain};
+    append_synthetic(*data, msg.words, r, msg.owned);
+    return msg;
   }
 
   void start(session& s) {
+    recycle(s.history);
+    std::vector<message> history = std::move(s.history);  // keeps its capacity
     s = session{};
+    s.history = std::move(history);
     s.active = true;
     if (work.repeat_ratio > 0 && !pool.empty() && r.uniform() < work.repeat_ratio) {
       const remembered& m = pool[r.below(pool.size())];
@@ -241,9 +275,10 @@ struct request_factory::impl {
                                        static_cast<std::int64_t>(s.record->user_turns.size()));
     }
     if (!set.shared_prefix.empty()) {
-      s.history.push_back(message{"system", set.shared_prefix, set.shared_prefix_words});
+      s.history.push_back(message{
+          "system", {}, &set.shared_prefix, set.shared_prefix_words, set.shared_prefix_plain});
     } else if (s.record != nullptr && !s.record->system.empty()) {
-      s.history.push_back(make_message("system", s.record->system));
+      s.history.push_back(shared_message("system", s.record->system));
     }
   }
 };
@@ -279,14 +314,12 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
                        !s.record->messages.empty() &&
                        m.data->sources[s.source].shared_prefix.empty();
     if (exact) {
-      s.history.clear();
+      m.recycle(s.history);
       for (const auto& [role, content] : s.record->messages) {
-        s.history.push_back(make_message(role_name(role), content));
+        s.history.push_back(shared_message(role_name(role), content));
       }
     } else {
-      std::string text;
-      const std::int64_t words = m.user_text(s, text);
-      s.history.push_back(message{"user", std::move(text), words});
+      s.history.push_back(m.user_message(s));
     }
     max_tokens = sample_count(m.work.output_tokens, m.r);
   }
@@ -294,9 +327,9 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
 
   m.scratch.clear();
   std::int64_t input_tokens = 0;
-  for (const auto& [role, content, words] : s.history) {
-    m.scratch.push_back({role, content});
-    input_tokens += words;
+  for (const message& msg : s.history) {
+    m.scratch.push_back({msg.role, msg.text(), msg.plain});
+    input_tokens += msg.words;
   }
   const protocol::dialect d =
       m.dialects.empty() ? protocol::dialect::openai_chat : m.dialects[s.target];
@@ -342,7 +375,9 @@ void request_factory::on_response(std::size_t slot, std::string_view assistant_t
     return;
   }
   if (s.awaiting && s.turn < s.turns) {
-    s.history.push_back(make_message("assistant", std::string(assistant_text)));
+    message msg{"assistant", m.take_spare(), nullptr, count_words(assistant_text), false};
+    msg.owned.assign(assistant_text);
+    s.history.push_back(std::move(msg));
   }
   s.awaiting = false;
 }

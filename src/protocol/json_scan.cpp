@@ -1,58 +1,11 @@
 #include "protocol/json_scan.hpp"
 
-#include <bit>
-#include <cstring>
-
+#include "protocol/json_bytes.hpp"
 #include "util/utf8.hpp"
 
 namespace gb::protocol::detail {
 
 namespace {
-
-// Bytes that may appear in a JSON string as themselves: everything but '"', '\\' and controls.
-struct plain_table {
-  bool plain[256];
-  constexpr plain_table() : plain() {
-    for (int c = 0; c < 256; ++c) {
-      plain[c] = c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-    }
-  }
-};
-constexpr plain_table k_plain;
-
-bool is_plain(char c) noexcept {
-  return k_plain.plain[static_cast<unsigned char>(c)];
-}
-
-// Index of the first byte at or after `i` that is not plain (or s.size()): 8 bytes at a time,
-// then byte by byte. A word is skipped only when none of its bytes is a control character, '"',
-// '\\' or >= 0x80 (the subtraction tricks may flag a byte above a real hit, never a clean word).
-std::size_t skip_plain(std::string_view s, std::size_t i) noexcept {
-  const std::size_t n = s.size();
-  const char* const p = s.data();
-  constexpr std::uint64_t ones = 0x0101010101010101ull;
-  constexpr std::uint64_t highs = 0x8080808080808080ull;
-  while (i + 8 <= n) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    const std::uint64_t quote = w ^ (ones * '"');
-    const std::uint64_t slash = w ^ (ones * '\\');
-    const std::uint64_t hits = ((w - ones * 0x20) | (quote - ones) | (slash - ones) | w) & highs;
-    if (hits != 0) {
-      // Bytes below the first non-plain byte flag nothing and borrow nothing, and that byte is
-      // always flagged, so the lowest flag (little-endian order) is exactly the first hit.
-      if constexpr (std::endian::native == std::endian::little) {
-        return i + static_cast<std::size_t>(std::countr_zero(hits) / 8);
-      }
-      break;
-    }
-    i += 8;
-  }
-  while (i < n && is_plain(p[i])) {
-    ++i;
-  }
-  return i;
-}
 
 // Length of the well-formed UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0 when it is
 // not well formed (gb::utf8_sequence_at). JSON text must be UTF-8, so a string holding anything
@@ -104,94 +57,15 @@ bool json_scanner::at_end() noexcept {
   return ok_ && i_ == s_.size();
 }
 
-bool json_scanner::begin_object() noexcept {
-  if (peek_type() != '{' || depth_ >= k_max_depth) {
-    return fail();
-  }
-  ++i_;
-  ++depth_;
-  return true;
-}
-
-bool json_scanner::begin_array() noexcept {
-  if (peek_type() != '[' || depth_ >= k_max_depth) {
-    return fail();
-  }
-  ++i_;
-  ++depth_;
-  return true;
-}
-
-bool json_scanner::member(bool& first, std::string_view& key) {
-  if (!ok_) {
-    return false;
-  }
-  ws();
-  if (i_ >= s_.size()) {
-    return fail();
-  }
-  if (s_[i_] == '}') {
-    ++i_;
-    --depth_;
-    return false;
-  }
-  if (!first) {
-    if (s_[i_] != ',') {
-      return fail();
-    }
-    ++i_;
-  }
-  first = false;
-  if (!read_string(key, key_scratch_)) {
-    return false;
-  }
-  ws();
-  if (i_ >= s_.size() || s_[i_] != ':') {
-    return fail();
-  }
-  ++i_;
-  return true;
-}
-
-bool json_scanner::element(bool& first) noexcept {
-  if (!ok_) {
-    return false;
-  }
-  ws();
-  if (i_ >= s_.size()) {
-    return fail();
-  }
-  if (s_[i_] == ']') {
-    ++i_;
-    --depth_;
-    return false;
-  }
-  if (!first) {
-    if (s_[i_] != ',') {
-      return fail();
-    }
-    ++i_;
-    ws();
-    if (i_ < s_.size() && s_[i_] == ']') {
-      return fail();  // trailing comma
-    }
-  }
-  first = false;
-  return true;
-}
-
-bool json_scanner::read_string(std::string_view& out, std::string& scratch) {
-  if (peek_type() != '"') {
-    return fail();
-  }
-  const std::size_t start = ++i_;
+bool json_scanner::read_string_rest(std::size_t start, std::size_t at, std::string_view& out,
+                                    std::string& scratch) {
   const std::size_t n = s_.size();
-  // Fast path: no escapes.
-  i_ = skip_plain(s_, i_);
+  i_ = at;
+  // No escapes so far: the string may still be a view of the input.
   while (i_ < n) {
     const auto c = static_cast<unsigned char>(s_[i_]);
     if (c == '"') {
-      out = s_.substr(start, i_ - start);
+      out = std::string_view(s_.data() + start, i_ - start);
       ++i_;
       return true;
     }
@@ -206,7 +80,7 @@ bool json_scanner::read_string(std::string_view& out, std::string& scratch) {
       if (len == 0) {
         return fail();
       }
-      i_ += len;
+      i_ = skip_json_plain(s_, i_ + len);
       continue;
     }
     ++i_;
@@ -320,7 +194,7 @@ bool json_scanner::skip_string() noexcept {
   ++i_;
   const std::size_t n = s_.size();
   while (i_ < n) {
-    i_ = skip_plain(s_, i_);
+    i_ = skip_json_plain(s_, i_);
     if (i_ >= n) {
       break;
     }

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/json_bytes.hpp"
+
 namespace gb::protocol::detail {
 
 class json_scanner {
@@ -37,14 +39,82 @@ class json_scanner {
 
   /// Object iteration: `bool first = true; while (sc.member(first, key)) { ...read or skip... }`
   /// after begin_object(). `key` views the input or `key_scratch_` (valid until the next member).
-  bool begin_object() noexcept;
-  bool member(bool& first, std::string_view& key);
+  bool begin_object() noexcept { return open('{'); }
+  bool member(bool& first, std::string_view& key) {
+    if (!ok_) {
+      return false;
+    }
+    ws();
+    if (i_ >= s_.size()) {
+      return fail();
+    }
+    const char c = s_[i_];
+    if (c == '}') {
+      ++i_;
+      --depth_;
+      return false;
+    }
+    if (!first) {
+      if (c != ',') {
+        return fail();
+      }
+      ++i_;
+    }
+    first = false;
+    if (!read_string(key, key_scratch_)) {
+      return false;
+    }
+    ws();
+    if (i_ >= s_.size() || s_[i_] != ':') {
+      return fail();
+    }
+    ++i_;
+    return true;
+  }
   /// Array iteration: `bool first = true; while (sc.element(first)) { ...read or skip... }`.
-  bool begin_array() noexcept;
-  bool element(bool& first) noexcept;
+  bool begin_array() noexcept { return open('['); }
+  bool element(bool& first) noexcept {
+    if (!ok_) {
+      return false;
+    }
+    ws();
+    if (i_ >= s_.size()) {
+      return fail();
+    }
+    if (s_[i_] == ']') {
+      ++i_;
+      --depth_;
+      return false;
+    }
+    if (!first) {
+      if (s_[i_] != ',') {
+        return fail();
+      }
+      ++i_;
+      ws();
+      if (i_ < s_.size() && s_[i_] == ']') {
+        return fail();  // trailing comma
+      }
+    }
+    first = false;
+    return true;
+  }
 
   /// Reads a string; `out` views the input when it has no escapes, else `scratch`.
-  bool read_string(std::string_view& out, std::string& scratch);
+  bool read_string(std::string_view& out, std::string& scratch) {
+    if (peek_type() != '"') {
+      return fail();
+    }
+    // Inline fast path: plain ASCII up to the closing quote.
+    const std::size_t start = i_ + 1;
+    const std::size_t end = skip_json_plain(s_, start);
+    if (end < s_.size() && s_[end] == '"') {
+      out = std::string_view(s_.data() + start, end - start);
+      i_ = end + 1;
+      return true;
+    }
+    return read_string_rest(start, end, out, scratch);
+  }
   /// Reads a string if the next value is one; skips any other value and sets `out` empty.
   /// Returns false only on a grammar error.
   bool read_string_or_skip(std::string_view& out, std::string& scratch);
@@ -58,7 +128,8 @@ class json_scanner {
 
  private:
   void ws() noexcept {
-    while (i_ < s_.size()) {
+    // One comparison for the common case: no byte above ' ' is whitespace.
+    while (i_ < s_.size() && static_cast<unsigned char>(s_[i_]) <= ' ') {
       const char c = s_[i_];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
         return;
@@ -66,10 +137,21 @@ class json_scanner {
       ++i_;
     }
   }
+  bool open(char bracket) noexcept {
+    if (peek_type() != bracket || depth_ >= k_max_depth) {
+      return fail();
+    }
+    ++i_;
+    ++depth_;
+    return true;
+  }
   bool fail() noexcept {
     ok_ = false;
     return false;
   }
+  // read_string after the plain run [start, at): escapes, UTF-8, or the end of the text.
+  bool read_string_rest(std::size_t start, std::size_t at, std::string_view& out,
+                        std::string& scratch);
   bool skip_string() noexcept;
   bool skip_number() noexcept;
   bool skip_literal(std::string_view word) noexcept;

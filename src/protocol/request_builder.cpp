@@ -3,11 +3,10 @@
 
 #include "protocol/request_builder.hpp"
 
-#include <bit>
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 
+#include "protocol/json_bytes.hpp"
 #include "util/utf8.hpp"
 
 namespace gb::protocol {
@@ -28,6 +27,15 @@ void append_string(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
+// A message's content, escaped unless the caller marked it plain.
+void append_content(const chat_message& m, std::string& out) {
+  if (m.plain) {
+    out.append(m.content);
+  } else {
+    append_json_escaped(m.content, out);
+  }
+}
+
 void append_field(std::string_view name, std::string& out) {
   out.push_back(',');
   out.push_back('"');
@@ -43,7 +51,7 @@ void append_joined_contents(const request_spec& spec, std::string& out) {
       out.append("\\n");  // the separator, escaped
     }
     first = false;
-    append_json_escaped(m.content, out);
+    append_content(m, out);
   }
   out.push_back('"');
 }
@@ -61,9 +69,9 @@ void append_messages(const request_spec& spec, bool skip_system, std::string& ou
     first = false;
     out.append("{\"role\":");
     append_string(m.role, out);
-    out.append(",\"content\":");
-    append_string(m.content, out);
-    out.push_back('}');
+    out.append(",\"content\":\"");
+    append_content(m, out);
+    out.append("\"}");
   }
   out.push_back(']');
 }
@@ -96,34 +104,11 @@ void append_json_escaped(std::string_view s, std::string& out) {
   const std::size_t n = s.size();
   const char* const p = s.data();
   while (i < n) {
-    // Skip 8 plain bytes at a time: a word needs a closer look when any byte is a control
-    // character (< 0x20), '"', '\\' or non-ASCII (>= 0x80). The subtraction tricks can flag a
-    // byte above a real hit (borrow), never below one, so a clean word is always clean.
-    while (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      constexpr std::uint64_t ones = 0x0101010101010101ull;
-      constexpr std::uint64_t highs = 0x8080808080808080ull;
-      const std::uint64_t quote = w ^ (ones * '"');
-      const std::uint64_t slash = w ^ (ones * '\\');
-      const std::uint64_t hit = ((w - ones * 0x20) | (quote - ones) | (slash - ones) | w) & highs;
-      if (hit != 0) {
-        // The lowest flag is exactly the first byte needing attention (see json_scan.cpp).
-        if constexpr (std::endian::native == std::endian::little) {
-          i += static_cast<std::size_t>(std::countr_zero(hit) / 8);
-        }
-        break;
-      }
-      i += 8;
-    }
+    i = detail::skip_json_plain(s, i);
     if (i >= n) {
       break;
     }
     const auto c = static_cast<unsigned char>(p[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
     if (c >= 0x80) {
       const utf8_step st = utf8_sequence_at(s, i);
       if (st.valid) {
@@ -171,6 +156,10 @@ void append_json_escaped(std::string_view s, std::string& out) {
   out.append(s.substr(run, n - run));
 }
 
+bool json_plain(std::string_view s) noexcept {
+  return detail::skip_json_plain(s, 0) == s.size();
+}
+
 void build_body(dialect d, const request_spec& spec, std::string& out) {
   out.append("{\"model\":");
   append_string(spec.model, out);
@@ -204,7 +193,7 @@ void build_body(dialect d, const request_spec& spec, std::string& out) {
           out.append("\\n");  // the separator, escaped
         }
         has_system = true;
-        append_json_escaped(m.content, out);
+        append_content(m, out);
       }
       if (has_system) {
         out.push_back('"');

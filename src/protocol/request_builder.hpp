@@ -14,6 +14,8 @@ namespace gb::protocol {
 struct chat_message {
   std::string_view role;  // "system", "user", "assistant"
   std::string_view content;
+  /// The caller knows json_plain(content) holds: the content is copied without escaping.
+  bool plain = false;
 };
 
 struct request_spec {
@@ -35,5 +37,10 @@ void build_body(dialect d, const request_spec& spec, std::string& out);
 
 /// Appends `s` JSON-escaped (without quotes) to `out`.
 void append_json_escaped(std::string_view s, std::string& out);
+
+/// True when `s` can stand between JSON quotes as it is: printable ASCII other than '"' and
+/// '\\'. A caller that sends the same text many times checks it once and marks its messages
+/// chat_message::plain, which saves the escaping scan on every request.
+bool json_plain(std::string_view s) noexcept;
 
 }  // namespace gb::protocol

@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include "plan/prompt_data.hpp"
 #include "plan/workload.hpp"
 #include "scenario/parse.hpp"
@@ -166,6 +168,79 @@ TEST(RequestFactory, MultiTurnHistoryGrows) {
   f.on_response(4, "", false);  // a failed turn ends the session
   f.next(4, r);
   EXPECT_EQ(r.turn, 0);
+}
+
+TEST(RequestFactory, InterleavedSessionsKeepTheirOwnHistory) {
+  // Slots run multi-turn sessions side by side and start new ones as old ones end, so texts
+  // of ended sessions are reused for new ones: every body must still carry exactly its own
+  // session's history.
+  auto sc = base();
+  sc.workload.turns = 3;
+  sc.workload.prompts.input_tokens = {scenario::distribution::kind::uniform, 0, 0, 1, 200};
+  request_factory f(sc, load(sc), 0, 1);
+  constexpr std::size_t slots = 5;
+  std::vector<std::vector<std::string>> history(slots);  // the test's own record per slot
+  prepared_request r;
+  for (int i = 0; i < 600; ++i) {
+    const std::size_t slot = static_cast<std::size_t>(i * 7 + i / 3) % slots;
+    f.next(slot, r);
+    if (r.turn == 0) {
+      history[slot].clear();
+    }
+    const auto msgs = json::parse(r.body)["messages"];
+    ASSERT_EQ(msgs.size(), history[slot].size() + 1) << "request " << i;
+    for (std::size_t k = 0; k < history[slot].size(); ++k) {
+      EXPECT_EQ(msgs[k]["content"], history[slot][k]) << "request " << i << " message " << k;
+    }
+    EXPECT_EQ(r.input_tokens, words_in_body(r.body));
+    history[slot].push_back(msgs.back()["content"].get<std::string>());
+    const std::string answer = "answer " + std::to_string(i) + " \"quoted\"\n";
+    f.on_response(slot, answer, i % 17 != 0);  // now and then a failed turn ends a session
+    if (i % 17 == 0) {
+      history[slot].clear();
+    } else {
+      history[slot].push_back(answer);
+    }
+  }
+}
+
+TEST(RequestFactory, DatasetTextsNeedingEscapesAreEscaped) {
+  // Records are sent from the loaded data, not copied: quotes, backslashes and controls must
+  // still reach the body escaped, next to plain synthetic prompts of a mix.
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("gb-workload-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "prompts.txt";
+  {
+    std::ofstream out(file);
+    out << "say \"hi\" to C:\\temp\tnow\n";
+  }
+  auto sc = base();
+  sc.workload.prompts.type = scenario::prompt_source::kind::lines;
+  sc.workload.prompts.path = file.string();
+  sc.workload.prompts.system_prompt = "be \"brief\"";
+  scenario::mix_entry synthetic;
+  synthetic.weight = 1;
+  sc.workload.mix = {scenario::mix_entry{1, "", "", sc.workload.prompts}, synthetic};
+  request_factory f(sc, load(sc), 0, 1);
+  prepared_request r;
+  int from_file = 0;
+  for (int i = 0; i < 40; ++i) {
+    f.next(0, r);
+    const auto msgs = json::parse(r.body)["messages"];
+    if (msgs.size() == 2) {
+      ++from_file;
+      EXPECT_EQ(msgs[0]["content"], "be \"brief\"");
+      EXPECT_EQ(msgs[1]["content"], "say \"hi\" to C:\\temp\tnow");
+    } else {
+      ASSERT_EQ(msgs.size(), 1u);
+      EXPECT_EQ(r.input_tokens, 64);  // the synthetic default
+    }
+    EXPECT_EQ(r.input_tokens, words_in_body(r.body));
+  }
+  EXPECT_GT(from_file, 0);
+  EXPECT_LT(from_file, 40);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RequestFactory, RepeatRatioReplaysEarlierPromptsExactly) {

@@ -233,6 +233,41 @@ TEST(build_body, AnthropicWithoutSystemHasNoSystemField) {
   EXPECT_EQ(j["stream"], false);
 }
 
+TEST(json_plain, PrintableAsciiWithoutQuoteOrBackslash) {
+  EXPECT_TRUE(json_plain(""));
+  EXPECT_TRUE(json_plain("the quick brown fox, 42 times! ~[]{}"));
+  const std::string plain = "abcdefghijklmnopqrstuvwx";  // three 8-byte words
+  for (const char* bad : {"\"", "\\", "\n", "\x01", "\x80", "\xC3\xA9"}) {
+    for (std::size_t pos = 0; pos <= plain.size(); ++pos) {
+      const std::string in = plain.substr(0, pos) + bad + plain.substr(pos);
+      EXPECT_FALSE(json_plain(in)) << static_cast<int>(bad[0] & 0xff) << " at " << pos;
+    }
+  }
+  EXPECT_TRUE(json_plain("\x7f"));  // DEL may stand in a JSON string
+}
+
+TEST(build_body, PlainContentIsCopiedAsEscapedContentWouldBe) {
+  // Marking a plain text `plain` must not change the body, in any dialect.
+  const std::string text = "a synthetic prompt of ordinary words, 12 of them; no escapes at all";
+  ASSERT_TRUE(json_plain(text));
+  for (dialect d : {dialect::openai_chat, dialect::openai_completions, dialect::openai_embeddings,
+                    dialect::anthropic_messages}) {
+    request_spec escaped_spec;
+    escaped_spec.model = "m";
+    const chat_message escaped_msgs[] = {{"system", text}, {"user", text}};
+    escaped_spec.messages = escaped_msgs;
+    request_spec plain_spec = escaped_spec;
+    const chat_message plain_msgs[] = {{"system", text, true}, {"user", text, true}};
+    plain_spec.messages = plain_msgs;
+    std::string a;
+    std::string b;
+    build_body(d, escaped_spec, a);
+    build_body(d, plain_spec, b);
+    EXPECT_EQ(a, b) << static_cast<int>(d);
+    EXPECT_TRUE(json::accept(b));
+  }
+}
+
 TEST(build_body, HostileStringsStayValidJson) {
   request_spec s;
   const std::string model = "m\"\\\x01\xff";
