@@ -3,8 +3,10 @@
 
 #include "protocol/request_builder.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 
 #include "protocol/json_bytes.hpp"
 #include "util/utf8.hpp"
@@ -15,89 +17,114 @@ namespace {
 
 constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
 
-void append_int(std::int64_t v, std::string& out) {
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
-}
+// Appends to a string through a raw pointer into room made ahead. std::string::append is an
+// out-of-line call for every piece (libstdc++ instantiates it in its shared library), which
+// cost more than the copying itself in a body of a dozen short pieces around one prompt.
+class writer {
+ public:
+  explicit writer(std::string& out) noexcept : out_(out), len_(out.size()) {}
+  writer(const writer&) = delete;
+  writer& operator=(const writer&) = delete;
+  /// Cuts the string to what was written.
+  ~writer() { out_.resize(len_); }
 
-void append_string(std::string_view s, std::string& out) {
-  out.push_back('"');
-  append_json_escaped(s, out);
-  out.push_back('"');
-}
+  [[gnu::always_inline]] void put(std::string_view s) {
+    room(s.size());
+    std::memcpy(out_.data() + len_, s.data(), s.size());
+    len_ += s.size();
+  }
+  [[gnu::always_inline]] void put(char c) {
+    room(1);
+    out_[len_++] = c;
+  }
+  void put_int(std::int64_t v) {
+    room(24);
+    const auto res = std::to_chars(out_.data() + len_, out_.data() + len_ + 24, v);
+    len_ = static_cast<std::size_t>(res.ptr - out_.data());
+  }
+  void put_string(std::string_view s) {
+    put('"');
+    put_escaped(s);
+    put('"');
+  }
+  void put_escaped(std::string_view s);
+
+ private:
+  [[gnu::always_inline]] void room(std::size_t n) {
+    if (out_.size() - len_ < n) {
+      grow(n);
+    }
+  }
+  [[gnu::noinline]] void grow(std::size_t n) {
+    out_.resize(std::max({out_.capacity(), 2 * out_.size(), len_ + n + 256}));
+  }
+
+  std::string& out_;
+  std::size_t len_;  // bytes written; out_.size() beyond it is room
+};
 
 // A message's content, escaped unless the caller marked it plain.
-void append_content(const chat_message& m, std::string& out) {
+void put_content(const chat_message& m, writer& w) {
   if (m.plain) {
-    out.append(m.content);
+    w.put(m.content);
   } else {
-    append_json_escaped(m.content, out);
+    w.put_escaped(m.content);
   }
 }
 
-void append_field(std::string_view name, std::string& out) {
-  out.push_back(',');
-  out.push_back('"');
-  out.append(name);
-  out.append("\":");
-}
-
-void append_joined_contents(const request_spec& spec, std::string& out) {
-  out.push_back('"');
+void put_joined_contents(const request_spec& spec, writer& w) {
+  w.put('"');
   bool first = true;
   for (const chat_message& m : spec.messages) {
     if (!first) {
-      out.append("\\n");  // the separator, escaped
+      w.put("\\n");  // the separator, escaped
     }
     first = false;
-    append_content(m, out);
+    put_content(m, w);
   }
-  out.push_back('"');
+  w.put('"');
 }
 
-void append_messages(const request_spec& spec, bool skip_system, std::string& out) {
-  out.push_back('[');
+void put_messages(const request_spec& spec, bool skip_system, writer& w) {
+  w.put('[');
   bool first = true;
   for (const chat_message& m : spec.messages) {
     if (skip_system && m.role == "system") {
       continue;
     }
     if (!first) {
-      out.push_back(',');
+      w.put(',');
     }
     first = false;
-    out.append("{\"role\":");
-    append_string(m.role, out);
-    out.append(",\"content\":\"");
-    append_content(m, out);
-    out.append("\"}");
+    w.put("{\"role\":");
+    w.put_string(m.role);
+    w.put(",\"content\":\"");
+    put_content(m, w);
+    w.put("\"}");
   }
-  out.push_back(']');
+  w.put(']');
 }
 
-void append_openai_options(const request_spec& spec, std::string& out) {
-  append_field("stream", out);
-  out.append(spec.stream ? "true" : "false");
+void put_openai_options(const request_spec& spec, writer& w) {
+  w.put(",\"stream\":");
+  w.put(spec.stream ? "true" : "false");
   if (spec.stream && spec.include_usage) {
-    out.append(",\"stream_options\":{\"include_usage\":true}");
+    w.put(",\"stream_options\":{\"include_usage\":true}");
   }
   if (spec.max_tokens >= 0) {
-    append_field("max_tokens", out);
-    append_int(spec.max_tokens, out);
+    w.put(",\"max_tokens\":");
+    w.put_int(spec.max_tokens);
   }
   if (spec.ignore_eos) {
-    out.append(",\"ignore_eos\":true");
+    w.put(",\"ignore_eos\":true");
   }
   if (spec.min_tokens >= 0) {
-    append_field("min_tokens", out);
-    append_int(spec.min_tokens, out);
+    w.put(",\"min_tokens\":");
+    w.put_int(spec.min_tokens);
   }
 }
 
-}  // namespace
-
-void append_json_escaped(std::string_view s, std::string& out) {
+void writer::put_escaped(std::string_view s) {
   static constexpr char k_hex[] = "0123456789abcdef";
   std::size_t run = 0;  // start of the pending run of bytes copied verbatim
   std::size_t i = 0;
@@ -115,45 +142,52 @@ void append_json_escaped(std::string_view s, std::string& out) {
         i += st.length;
         continue;
       }
-      out.append(s.substr(run, i - run));
-      out.append(k_replacement);
+      put(s.substr(run, i - run));
+      put(k_replacement);
       i += st.length;
       run = i;
       continue;
     }
-    out.append(s.substr(run, i - run));
+    put(s.substr(run, i - run));
     switch (c) {
       case '"':
-        out.append("\\\"");
+        put("\\\"");
         break;
       case '\\':
-        out.append("\\\\");
+        put("\\\\");
         break;
       case '\n':
-        out.append("\\n");
+        put("\\n");
         break;
       case '\r':
-        out.append("\\r");
+        put("\\r");
         break;
       case '\t':
-        out.append("\\t");
+        put("\\t");
         break;
       case '\b':
-        out.append("\\b");
+        put("\\b");
         break;
       case '\f':
-        out.append("\\f");
+        put("\\f");
         break;
       default: {
         const char esc[6] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xF]};
-        out.append(esc, sizeof esc);
+        put(std::string_view(esc, sizeof esc));
         break;
       }
     }
     ++i;
     run = i;
   }
-  out.append(s.substr(run, n - run));
+  put(s.substr(run, n - run));
+}
+
+}  // namespace
+
+void append_json_escaped(std::string_view s, std::string& out) {
+  writer w(out);
+  w.put_escaped(s);
 }
 
 bool json_plain(std::string_view s) noexcept {
@@ -161,51 +195,52 @@ bool json_plain(std::string_view s) noexcept {
 }
 
 void build_body(dialect d, const request_spec& spec, std::string& out) {
-  out.append("{\"model\":");
-  append_string(spec.model, out);
+  writer w(out);
+  w.put("{\"model\":");
+  w.put_string(spec.model);
   switch (d) {
     case dialect::openai_chat:
-      append_field("messages", out);
-      append_messages(spec, false, out);
-      append_openai_options(spec, out);
+      w.put(",\"messages\":");
+      put_messages(spec, false, w);
+      put_openai_options(spec, w);
       break;
     case dialect::openai_completions:
-      append_field("prompt", out);
-      append_joined_contents(spec, out);
-      append_openai_options(spec, out);
+      w.put(",\"prompt\":");
+      put_joined_contents(spec, w);
+      put_openai_options(spec, w);
       break;
     case dialect::openai_embeddings:
-      append_field("input", out);
-      append_joined_contents(spec, out);
+      w.put(",\"input\":");
+      put_joined_contents(spec, w);
       break;
     case dialect::anthropic_messages: {
-      append_field("max_tokens", out);
-      append_int(spec.max_tokens >= 0 ? spec.max_tokens : 1024, out);
+      w.put(",\"max_tokens\":");
+      w.put_int(spec.max_tokens >= 0 ? spec.max_tokens : 1024);
       bool has_system = false;
       for (const chat_message& m : spec.messages) {
         if (m.role != "system") {
           continue;
         }
         if (!has_system) {
-          append_field("system", out);
-          out.push_back('"');
+          w.put(",\"system\":");
+          w.put('"');
         } else {
-          out.append("\\n");  // the separator, escaped
+          w.put("\\n");  // the separator, escaped
         }
         has_system = true;
-        append_content(m, out);
+        put_content(m, w);
       }
       if (has_system) {
-        out.push_back('"');
+        w.put('"');
       }
-      append_field("messages", out);
-      append_messages(spec, true, out);
-      append_field("stream", out);
-      out.append(spec.stream ? "true" : "false");
+      w.put(",\"messages\":");
+      put_messages(spec, true, w);
+      w.put(",\"stream\":");
+      w.put(spec.stream ? "true" : "false");
       break;
     }
   }
-  out.push_back('}');
+  w.put('}');
 }
 
 }  // namespace gb::protocol
