@@ -97,20 +97,6 @@ void histogram::reset() noexcept {
   max_value_ = 0;
 }
 
-std::int32_t histogram::bucket_index(std::int64_t value) const noexcept {
-  const int pow2ceiling =
-      64 - std::countl_zero(static_cast<std::uint64_t>(value | sub_bucket_mask_));
-  return pow2ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
-}
-
-std::size_t histogram::index_of(std::int64_t value) const noexcept {
-  const std::int32_t bucket = bucket_index(value);
-  const std::int64_t sub = value >> (bucket + unit_magnitude_);
-  const std::int64_t base = static_cast<std::int64_t>(bucket + 1)
-                            << sub_bucket_half_count_magnitude_;
-  return static_cast<std::size_t>(base + (sub - sub_bucket_half_count_));
-}
-
 std::int64_t histogram::value_at_index(std::size_t index) const noexcept {
   std::int32_t bucket = static_cast<std::int32_t>(index >> sub_bucket_half_count_magnitude_) - 1;
   std::int64_t sub =
@@ -147,30 +133,6 @@ std::int64_t histogram::median_equivalent(std::int64_t value) const noexcept {
 
 std::int64_t histogram::highest_trackable() const noexcept {
   return highest_equivalent(value_at_index(counts_.size() - 1));
-}
-
-bool histogram::record(std::int64_t value, std::int64_t count) noexcept {
-  if (count <= 0) {
-    return false;
-  }
-  if (value < 0) {
-    out_of_range_ += count;
-    return false;
-  }
-  const std::size_t i = index_of(value);
-  if (i >= counts_.size()) {
-    out_of_range_ += count;
-    return false;
-  }
-  counts_[i] += count;
-  total_count_ += count;
-  if (value != 0 && value < min_value_) {
-    min_value_ = value;
-  }
-  if (value > max_value_) {
-    max_value_ = value;
-  }
-  return true;
 }
 
 bool histogram::record_corrected(std::int64_t value, std::int64_t expected_interval,

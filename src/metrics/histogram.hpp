@@ -7,6 +7,7 @@
 // is not stored in a bucket; it is counted in out_of_range_count() so nothing is silently lost.
 // Not thread-safe: each worker thread owns its histograms; merge with add() after the run.
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -39,7 +40,25 @@ class histogram {
   /// Records `count` occurrences of `value`. Returns false (and adds `count` to
   /// out_of_range_count()) when value < 0 or value > highest_trackable(); count <= 0 is ignored
   /// and returns false. Never throws, never allocates.
-  bool record(std::int64_t value, std::int64_t count = 1) noexcept;
+  bool record(std::int64_t value, std::int64_t count = 1) noexcept {
+    if (count <= 0) {
+      return false;
+    }
+    const std::size_t i = value < 0 ? counts_.size() : index_of(value);
+    if (i >= counts_.size()) {
+      out_of_range_ += count;
+      return false;
+    }
+    counts_[i] += count;
+    total_count_ += count;
+    if (value != 0 && value < min_value_) {
+      min_value_ = value;
+    }
+    if (value > max_value_) {
+      max_value_ = value;
+    }
+    return true;
+  }
 
   /// Records `value` and, when value > expected_interval > 0, the synthetic values
   /// value - expected_interval, value - 2*expected_interval, ... down to expected_interval, as
@@ -109,8 +128,15 @@ class histogram {
   /// count is negative. Keeps total_count() exact; min/max widen to include the index (they
   /// never shrink, so lowering a count can leave them wider than the data).
   bool set_count_at_index(std::size_t index, std::int64_t count) noexcept;
-  /// Counts index of a value; the value must be in [0, highest_trackable()].
-  std::size_t index_of(std::int64_t value) const noexcept;
+  /// Counts index of a value; the value must be >= 0 (an index past counts_len() when it is
+  /// above highest_trackable()).
+  std::size_t index_of(std::int64_t value) const noexcept {
+    const std::int32_t bucket = bucket_index(value);
+    const std::int64_t sub = value >> (bucket + unit_magnitude_);
+    const std::int64_t base = static_cast<std::int64_t>(bucket + 1)
+                              << sub_bucket_half_count_magnitude_;
+    return static_cast<std::size_t>(base + (sub - sub_bucket_half_count_));
+  }
   /// The smallest value that maps to counts index `index`.
   std::int64_t value_at_index(std::size_t index) const noexcept;
   std::int64_t lowest_equivalent(std::int64_t value) const noexcept;
@@ -135,7 +161,11 @@ class histogram {
  private:
   histogram() = default;
   void init(std::int64_t lowest, std::int64_t highest, int sigfigs);
-  std::int32_t bucket_index(std::int64_t value) const noexcept;
+  std::int32_t bucket_index(std::int64_t value) const noexcept {
+    const int pow2ceiling =
+        64 - std::countl_zero(static_cast<std::uint64_t>(value | sub_bucket_mask_));
+    return pow2ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
+  }
 
   std::int64_t lowest_ = 1;
   std::int64_t highest_ = 2;

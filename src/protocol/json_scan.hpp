@@ -102,7 +102,8 @@ class json_scanner {
 
   /// Reads a string; `out` views the input when it has no escapes, else `scratch`.
   bool read_string(std::string_view& out, std::string& scratch) {
-    if (peek_type() != '"') {
+    ws();
+    if (!ok_ || i_ >= s_.size() || s_[i_] != '"') {
       return fail();
     }
     // Inline fast path: plain ASCII up to the closing quote.
