@@ -3,8 +3,12 @@
 "Load engine: gatebench versus wrk").
 
 nginx runs one worker pinned to one core; each client runs one thread pinned to the other core,
-with the same connection count, in interleaved rounds (wrk, gatebench, wrk, gatebench, ...).
+with the same connection count, in interleaved rounds (wrk, wrk-post, gatebench, wrk, ...).
 For each run: requests/s and the client's CPU time (user + system, from wait4) per request.
+"wrk" sends wrk's default bare GET; "wrk-post" sends what gatebench sends (a POST to
+/v1/chat/completions with the same headers and a chat body of the same size and shape, set
+through a wrk Lua script that only fills in wrk.method/body/headers, so wrk still sends one
+pre-built request over and over).
 
   python3 bench/client/peer_bench.py [--gatebench build/gatebench] [--rounds 3] [--seconds 5]
       [--connections 64] [--client-cpu 0] [--server-cpu 1]
@@ -30,6 +34,18 @@ BODY = ('{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"mod
         '"total_tokens":10}}')
 
 
+# What gatebench sends with its defaults (64 synthetic words; see the mock's --request-log).
+POST_BODY = json.dumps({
+    "model": "gatebench-mock",
+    "messages": [{"role": "user", "content": " ".join(
+        ("answer which face an to morning able one autumn system point health eye improve "
+         "party important mountain or analyze war people child able briefly lot point analyze "
+         "moment life describe would quiet new are fact great teacher power window blue area "
+         "girl has message new answer no often can high on same force never red table week hour "
+         "education simple door").split()[:64])}],
+    "stream": False, "max_tokens": 128}, separators=(",", ":"))
+
+
 def run_measured(cmd):
     """Runs cmd; returns (stdout, (user, system) CPU seconds, wall seconds, max rss KiB)."""
     t0 = time.monotonic()
@@ -46,9 +62,10 @@ def run_measured(cmd):
     return out, (ru.ru_utime, ru.ru_stime), wall, ru.ru_maxrss
 
 
-def wrk(url, a):
+def wrk(url, a, script=None):
+    extra = ["-s", script] if script else []
     out, cpu, _, _ = run_measured(["taskset", "-c", str(a.client_cpu), "wrk", "-t1",
-                                   "-c%d" % a.connections, "-d%ds" % a.seconds, url])
+                                   "-c%d" % a.connections, "-d%ds" % a.seconds] + extra + [url])
     n = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
     return rps, cpu, n
@@ -83,6 +100,14 @@ def main():
     a = ap.parse_args()
     if not os.path.exists(a.gatebench) and os.path.exists("build-engine/src/app/gatebench"):
         a.gatebench = "build-engine/src/app/gatebench"
+    lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    lua.write('wrk.method = "POST"\nwrk.path = "/v1/chat/completions"\n'
+              'wrk.headers["Content-Type"] = "application/json"\n'
+              'wrk.headers["Accept"] = "application/json, text/event-stream"\n'
+              'wrk.headers["User-Agent"] = "gatebench"\n'
+              'wrk.headers["x-request-id"] = "gb-1234567"\n'
+              'wrk.body = %s\n' % json.dumps(POST_BODY))
+    lua.close()
     with Nginx(BODY) as n:
         subprocess.run(["taskset", "-a", "-p", "-c", str(a.server_cpu), str(n.proc.pid)],
                        check=True, stdout=subprocess.DEVNULL)
@@ -91,21 +116,27 @@ def main():
                                   text=True).stdout.split():
             subprocess.run(["taskset", "-p", "-c", str(a.server_cpu), pid], check=True,
                            stdout=subprocess.DEVNULL)
-        res = {"wrk": [], "gatebench": []}
+        res = {"wrk": [], "wrk-post": [], "gatebench": []}
+        clients = (("wrk", lambda: wrk(n.url, a)), ("wrk-post", lambda: wrk(n.url, a, lua.name)),
+                   ("gatebench", lambda: gatebench(n.url, a)))
         for i in range(a.rounds):
-            for name, fn in (("wrk", wrk), ("gatebench", gatebench)):
-                rps, (user, system), cnt = fn(n.url, a)
+            for name, fn in clients:
+                rps, (user, system), cnt = fn()
                 us = (user + system) / cnt * 1e6
                 res[name].append((rps, us))
                 print("round %d %-9s %9.0f req/s %7.2f CPU-us/req (user %.2f + system %.2f; "
                       "%d requests)" % (i + 1, name, rps, us, user / cnt * 1e6,
                                         system / cnt * 1e6, cnt), flush=True)
+    os.unlink(lua.name)
     med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
            for k, v in res.items()}
-    print("median wrk       %9.0f req/s %7.2f CPU-us/req" % med["wrk"])
-    print("median gatebench %9.0f req/s %7.2f CPU-us/req" % med["gatebench"])
-    print("ratio gatebench/wrk: requests/s %.2f, CPU-us per request %.2f" %
-          (med["gatebench"][0] / med["wrk"][0], med["gatebench"][1] / med["wrk"][1]))
+    for k in res:
+        print("median %-9s %9.0f req/s %7.2f CPU-us/req" % ((k,) + med[k]))
+    for peer in ("wrk", "wrk-post"):
+        print("ratio gatebench/%s: requests/s %.2f, CPU-us per request %.2f (median of the "
+              "per-round ratios %.2f)" %
+              (peer, med["gatebench"][0] / med[peer][0], med["gatebench"][1] / med[peer][1],
+               statistics.median(g[1] / w[1] for g, w in zip(res["gatebench"], res[peer]))))
 
 
 if __name__ == "__main__":
