@@ -224,10 +224,12 @@ metrics::interval_accum& worker::interval_for(std::size_t target, plan::phase p)
   return *ptr;
 }
 
-void worker::track_in_flight(std::size_t target, int delta) {
-  const std::int64_t now = now_ns();
+void worker::track_in_flight(std::size_t target, int delta, std::int64_t now) {
   // Charge in_flight × time to each phase window the span since the last change overlaps.
+  // Callers pass times they already read (a request's arrival time may precede the last
+  // change by a little): time never runs backwards here.
   const std::int64_t since = in_flight_since_[target];
+  now = std::max(now, since);
   if (since > 0 && in_flight_[target] > 0) {
     for (const plan::phase_window& w : sh_.phases) {
       const std::int64_t ws = sh_.start_ns + w.start_ns;
@@ -250,7 +252,7 @@ void worker::track_in_flight(std::size_t target, int delta) {
   }
 }
 
-worker::started worker::begin_request(slot& s, std::int64_t intended) {
+worker::started worker::begin_request(slot& s, std::int64_t intended, std::int64_t now) {
   const std::size_t t = std::min(s.req.target_index, pools_.size() - 1);
   const plan::phase p = plan::phase_at(sh_.phases, intended - sh_.start_ns);
   if (p == plan::phase::main) {
@@ -259,7 +261,7 @@ worker::started worker::begin_request(slot& s, std::int64_t intended) {
   metrics::stats& st = stats_for(t, p);
   st.outcomes.start();
   ++interval_for(t, p).started;
-  track_in_flight(t, +1);
+  track_in_flight(t, +1, now);
   s.rec.clear();
   s.rec.intended_ns = intended;
   s.rec.planned_input_tokens = s.req.input_tokens;
@@ -271,7 +273,8 @@ void worker::end_request(slot& s, const started& r) {
   const plan::phase p = r.phase;
   const std::int64_t intended = r.intended;
   metrics::stats& st = *r.st;
-  track_in_flight(t, -1);
+  // The request ended when its last bytes arrived (done_ns), which saves reading the clock.
+  track_in_flight(t, -1, s.rec.done_ns > 0 ? s.rec.done_ns : now_ns());
   if (schedule_) {
     schedule_->add(s.req.request_id, intended, s.rec.sent_ns, sh_.targets[t]->config.name,
                    plan::to_string(p), metrics::to_string(s.rec.fate.kind));
@@ -312,7 +315,7 @@ net::awaitable<void> worker::closed_slot(slot& s) {
   std::int64_t intended = sh_.start_ns;
   bool waiting = false;
   while (!stopping_) {
-    const std::int64_t now = now_ns();
+    std::int64_t now = now_ns();
     const std::int64_t t = now - sh_.start_ns;
     if (t >= sh_.end_offset_ns) {
       break;
@@ -339,8 +342,9 @@ net::awaitable<void> worker::closed_slot(slot& s) {
         break;
       }
       intended = now_ns();
+      now = intended;
     }
-    const started r = begin_request(s, intended);
+    const started r = begin_request(s, intended, now);
     co_await client::perform(*pools_[r.target], s.x, scratch_, s.req.body, s.req.request_id, s.rec,
                              cancelled_);
     end_request(s, r);
@@ -392,7 +396,7 @@ net::awaitable<void> worker::open_slot(slot& s) {
     std::int64_t intended = s.intended;
     while (true) {
       factory_.next(s.index, s.req);
-      const started r = begin_request(s, intended);
+      const started r = begin_request(s, intended, now_ns());
       co_await client::perform(*pools_[r.target], s.x, scratch_, s.req.body, s.req.request_id,
                                s.rec, cancelled_);
       end_request(s, r);
@@ -542,7 +546,7 @@ void worker::post_snapshot(bool last) {
 
 void worker::finish_phases() {
   for (std::size_t t = 0; t < in_flight_.size(); ++t) {
-    track_in_flight(t, 0);
+    track_in_flight(t, 0, now_ns());
   }
   const std::int64_t now = now_ns();
   for (std::size_t t = 0; t < stats_ptr_.size(); ++t) {

@@ -107,7 +107,8 @@ class worker {
     metrics::stats* st = nullptr;
     std::int64_t intended = 0;
   };
-  started begin_request(slot& s, std::int64_t intended);
+  /// `now`: the current steady time (ns), already read by the caller.
+  started begin_request(slot& s, std::int64_t intended, std::int64_t now);
   void end_request(slot& s, const started& r);
   slot& new_slot();
   void spawn(net::awaitable<void> a);
@@ -120,7 +121,8 @@ class worker {
   metrics::stats& stats_for(std::size_t target, plan::phase p);
   metrics::interval_accum& interval_for(std::size_t target, plan::phase p);
   void post_snapshot(bool last);
-  void track_in_flight(std::size_t target, int delta);
+  /// Changes the in-flight count of `target` by `delta` at steady time `now` (ns).
+  void track_in_flight(std::size_t target, int delta, std::int64_t now);
   void record_splits(const slot& s, std::size_t target, plan::phase p);
   void finish_phases();
 
