@@ -188,6 +188,33 @@ void BM_http_response_headers(benchmark::State& state) {
 }
 BENCHMARK(BM_http_response_headers);
 
+void BM_http_response_nginx(benchmark::State& state) {
+  // A whole non-streaming response as nginx sends it (status line, 5 headers, a small JSON
+  // body) in one read, parsed with the documented loop: what the client does per request.
+  const std::string body = R"({"id":"chatcmpl-1","object":"chat.completion","usage":{}})";
+  const std::string wire =
+      "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sun, 22 Nov 2026 14:09:49 GMT\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\nConnection: keep-alive\r\n\r\n" + body;
+  http_response_parser p;
+  std::size_t used = 0;
+  std::string_view piece;
+  for (auto _ : state) {
+    p.reset();
+    std::string_view in = wire;
+    http_parse_status st;
+    while ((st = p.parse(in, used, piece)) != http_parse_status::need_more) {
+      in.remove_prefix(used);
+      benchmark::DoNotOptimize(piece.data());
+      if (st == http_parse_status::message_complete || st == http_parse_status::error) {
+        break;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_http_response_nginx);
+
 void BM_full_pipeline_per_event(benchmark::State& state) {
   // Chunk decoding + SSE framing + OpenAI decoding: the whole per-token cost in the client.
   const std::string ev = openai_event();

@@ -5,9 +5,16 @@
 
 #include <cstring>
 
+#include "protocol/http_text.hpp"
+
 namespace gb::protocol {
 
 namespace {
+
+using http_text::ci_literal;
+using http_text::find_lf;
+using http_text::matches;
+using http_text::tchar_run;
 
 constexpr std::size_t k_max_chunk_line = 4096;  // chunk size + extensions
 constexpr std::size_t k_max_crlf_line = 64;     // what may sit where a chunk's CRLF belongs
@@ -16,20 +23,16 @@ char lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// Whether header name `name` (already checked to be all tchars) equals `lit`, a lower-case
-// literal of letters and '-': setting bit 0x20 lower-cases a letter and leaves '-' and every
-// other tchar that could match unchanged, so one OR per byte replaces two case folds.
-bool name_is(std::string_view name, std::string_view lit) noexcept {
-  if (name.size() != lit.size()) {
-    return false;
-  }
-  unsigned diff = 0;
-  for (std::size_t i = 0; i < lit.size(); ++i) {
-    diff |= static_cast<unsigned>(static_cast<unsigned char>(name[i]) | 0x20u) ^
-            static_cast<unsigned char>(lit[i]);
-  }
-  return diff == 0;
-}
+constexpr ci_literal k_content_length{"content-length"};
+constexpr ci_literal k_transfer_encoding{"transfer-encoding"};
+constexpr ci_literal k_connection{"connection"};
+constexpr ci_literal k_request_id{"request-id"};
+constexpr ci_literal k_content_type{"content-type"};
+constexpr ci_literal k_x_request_id{"x-request-id"};
+constexpr ci_literal k_retry_after{"retry-after"};
+constexpr ci_literal k_chunked{"chunked"};
+constexpr ci_literal k_close{"close"};
+constexpr ci_literal k_keep_alive{"keep-alive"};
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) {
@@ -51,28 +54,6 @@ std::string_view trim_ows(std::string_view s) noexcept {
     s.remove_suffix(1);
   }
   return s;
-}
-
-// RFC 9110 tchar, as a table (header names are checked byte by byte on every response).
-struct tchar_table {
-  bool ok[256] = {};
-  constexpr tchar_table() {
-    for (int c = 'a'; c <= 'z'; ++c) {
-      ok[c] = true;
-      ok[c - 'a' + 'A'] = true;
-    }
-    for (int c = '0'; c <= '9'; ++c) {
-      ok[c] = true;
-    }
-    for (const char c : std::string_view("!#$%&'*+-.^_`|~")) {
-      ok[static_cast<unsigned char>(c)] = true;
-    }
-  }
-};
-constexpr tchar_table k_tchar;
-
-bool is_tchar(char c) noexcept {
-  return k_tchar.ok[static_cast<unsigned char>(c)];
 }
 
 int hex_digit(char c) noexcept {
@@ -104,6 +85,17 @@ void for_each_token(std::string_view list, Fn fn) {
 
 // Parses a decimal Content-Length (a list of identical values is allowed); -1 when invalid.
 std::int64_t parse_content_length(std::string_view v) noexcept {
+  // The usual value: one number (1 to 18 digits, already trimmed).
+  if (!v.empty() && v.size() <= 18) {
+    std::int64_t n = 0;
+    std::size_t i = 0;
+    for (; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) {
+      n = n * 10 + (v[i] - '0');
+    }
+    if (i == v.size()) {
+      return n;
+    }
+  }
   std::int64_t result = -1;
   bool bad = false;
   bool any = false;
@@ -127,6 +119,45 @@ std::int64_t parse_content_length(std::string_view v) noexcept {
     result = n;
   });
   return (bad || !any) ? -1 : result;
+}
+
+// clear() + append(): the cheapest copy into a string whose capacity is warm.
+void keep(std::string& dst, std::string_view v) {
+  dst.clear();
+  dst.append(v);
+}
+
+constexpr unsigned k_token_close = 1;
+constexpr unsigned k_token_keep_alive = 2;
+
+// The tokens of a Connection value: k_token_close and/or k_token_keep_alive.
+unsigned connection_tokens(std::string_view v) noexcept {
+  if (matches(v, k_keep_alive)) {
+    return k_token_keep_alive;  // the usual value
+  }
+  unsigned tokens = 0;
+  for_each_token(v, [&](std::string_view tok) {
+    if (matches(tok, k_close)) {
+      tokens |= k_token_close;
+    } else if (matches(tok, k_keep_alive)) {
+      tokens |= k_token_keep_alive;
+    }
+  });
+  return tokens;
+}
+
+// Whether the last transfer coding of a Transfer-Encoding value is chunked (1) or not (0); -1
+// when the value lists none.
+int last_coding_is_chunked(std::string_view v) noexcept {
+  if (matches(v, k_chunked)) {
+    return 1;  // the usual value
+  }
+  std::string_view last;
+  for_each_token(v, [&](std::string_view tok) { last = tok; });
+  if (last.empty()) {
+    return -1;
+  }
+  return matches(last, k_chunked) ? 1 : 0;
 }
 
 }  // namespace
@@ -205,71 +236,113 @@ bool http_response_parser::parse_status_line(std::string_view line) noexcept {
 }
 
 const char* http_response_parser::parse_header(std::string_view line) {
-  const std::size_t colon = line.find(':');
-  if (colon == 0 || colon == std::string_view::npos) {
+  // One pass over the name: it runs up to the first byte that is not a tchar, which must be the
+  // colon (so the name is the part before the first colon, and all tchars).
+  const std::size_t colon = tchar_run(line.data());
+  if (colon == 0 || colon >= line.size() || line[colon] != ':') {
     return "bad_header";
   }
-  const std::string_view name = line.substr(0, colon);
-  for (const char c : name) {
-    if (!is_tchar(c)) {
-      return "bad_header";
-    }
+  // Only the headers below are looked at further; most (Server, Date, ...) have a name length
+  // none of them has and cost no comparison at all.
+  constexpr std::uint32_t k_known_lengths =
+      (1u << 10) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 17);
+  if ((colon < 32 && ((k_known_lengths >> colon) & 1u) != 0) ||
+      (!split_name_.empty() && colon == split_name_.size())) {
+    return selected_header(line, colon);
   }
-  const std::string_view value = trim_ows(line.substr(colon + 1));
-  // Dispatch on the name's length first: most headers (Server, Date, ...) match no length and
-  // cost no comparison at all.
-  switch (name.size()) {
+  return nullptr;
+}
+
+const char* http_response_parser::selected_header(std::string_view line, std::size_t colon) {
+  const char* const p = line.data();
+  // The value without the optional whitespace around it.
+  std::size_t b = colon + 1;
+  std::size_t e = line.size();
+  while (b < e && (p[b] == ' ' || p[b] == '\t')) {
+    ++b;
+  }
+  while (e > b && (p[e - 1] == ' ' || p[e - 1] == '\t')) {
+    --e;
+  }
+  const std::string_view v(p + b, e - b);
+  switch (colon) {
     case 14:  // content-length
-      if (name_is(name, "content-length")) {
-        const std::int64_t n = parse_content_length(value);
-        if (n < 0 || (head_.content_length >= 0 && head_.content_length != n)) {
+      if (matches(p, colon, k_content_length)) {
+        const std::int64_t cl = parse_content_length(v);
+        if (cl < 0 || (head_.content_length >= 0 && head_.content_length != cl)) {
           return "bad_content_length";
         }
-        head_.content_length = n;
+        head_.content_length = cl;
       }
       break;
     case 17:  // transfer-encoding
-      if (name_is(name, "transfer-encoding")) {
+      if (matches(p, colon, k_transfer_encoding)) {
         te_seen_ = true;
-        std::string_view last;
-        for_each_token(value, [&](std::string_view tok) { last = tok; });
-        if (!last.empty()) {
-          head_.chunked = iequals(last, "chunked");
+        if (const int chunked = last_coding_is_chunked(v); chunked >= 0) {
+          head_.chunked = chunked != 0;
         }
       }
       break;
     case 10:  // connection, request-id
-      if (name_is(name, "connection")) {
-        for_each_token(value, [&](std::string_view tok) {
-          if (iequals(tok, "close")) {
-            head_.connection_close = true;
-          } else if (iequals(tok, "keep-alive")) {
-            keep_alive_token_ = true;
-          }
-        });
-      } else if (name_is(name, "request-id")) {
-        head_.request_id.assign(value);
+      if (matches(p, colon, k_connection)) {
+        const unsigned tokens = connection_tokens(v);
+        head_.connection_close = head_.connection_close || (tokens & k_token_close) != 0;
+        keep_alive_token_ = keep_alive_token_ || (tokens & k_token_keep_alive) != 0;
+      } else if (matches(p, colon, k_request_id)) {
+        keep(head_.request_id, v);
       }
       break;
     case 12:  // content-type, x-request-id
-      if (name_is(name, "content-type")) {
-        head_.content_type.assign(value);
-      } else if (name_is(name, "x-request-id")) {
-        head_.request_id.assign(value);
+      if (matches(p, colon, k_content_type)) {
+        keep(head_.content_type, v);
+      } else if (matches(p, colon, k_x_request_id)) {
+        keep(head_.request_id, v);
       }
       break;
     case 11:  // retry-after
-      if (name_is(name, "retry-after")) {
-        head_.retry_after.assign(value);
+      if (matches(p, colon, k_retry_after)) {
+        keep(head_.retry_after, v);
       }
       break;
     default:
       break;
   }
-  if (!split_name_.empty() && iequals(name, split_name_)) {
-    head_.split_value.assign(value);
+  if (colon == split_name_.size() && iequals(line.substr(0, colon), split_name_)) {
+    keep(head_.split_value, v);
   }
   return nullptr;
+}
+
+std::size_t http_response_parser::header_lines(std::string_view in, std::size_t pos) {
+  const std::size_t start = pos;
+  const std::size_t room =
+      max_header_bytes_ > header_bytes_ ? max_header_bytes_ - header_bytes_ : 0;
+  const char* reason = nullptr;
+  while (pos < in.size()) {
+    const char* const p = in.data() + pos;
+    if (*p == '\r' || *p == '\n' || *p == ' ' || *p == '\t') {
+      break;  // the end of the block (or a malformed line), or obs-fold
+    }
+    const char* const nl = find_lf(p, in.data() + in.size());
+    if (nl == nullptr) {
+      break;  // split across reads
+    }
+    const auto len = static_cast<std::size_t>(nl - p);
+    if (pos + len + 1 - start > room) {
+      break;  // too large: reported by the general path
+    }
+    pos += len + 1;
+    // len >= 1: the line does not start with its LF (checked above).
+    reason = parse_header(std::string_view(p, nl[-1] == '\r' ? len - 1 : len));
+    if (reason != nullptr) {
+      break;
+    }
+  }
+  header_bytes_ += pos - start;
+  if (reason != nullptr) {
+    fail(reason);
+  }
+  return pos;
 }
 
 void http_response_parser::start_body() noexcept {
@@ -311,25 +384,57 @@ http_parse_status http_response_parser::parse(std::string_view in, std::size_t& 
       case state::status_line:
       case state::headers:
       case state::trailers: {
-        std::string_view line;
-        const std::size_t before = pos;
         if (line_used_) {
           line_.clear();
           line_used_ = false;
+        }
+        if (state_ == state::headers && line_.empty()) {
+          pos = header_lines(in, pos);  // the usual case: every line in `in`, parsed in place
+          if (state_ == state::failed) {
+            consumed = pos;
+            return http_parse_status::error;
+          }
         }
         // line_ (a partial line) is already counted in header_bytes_.
         const std::size_t room =
             (max_header_bytes_ > header_bytes_ ? max_header_bytes_ - header_bytes_ : 0) +
             line_.size();
-        const line_result r = take_line(in, pos, line, room);
-        if (r == line_result::too_long) {
-          consumed = pos;
-          return fail(state_ == state::trailers ? "trailers_too_large" : "headers_too_large");
+        std::string_view line;
+        const char* const start = in.data() + pos;
+        const auto* nl = line_.empty() ? find_lf(start, in.data() + in.size()) : nullptr;
+        if (nl != nullptr) {
+          // The usual case: the whole line is in `in`; no copy, no carry.
+          const auto len = static_cast<std::size_t>(nl - start);
+          if (len + 1 > room) {  // the limit counts the LF too
+            consumed = pos;
+            return fail(state_ == state::trailers ? "trailers_too_large" : "headers_too_large");
+          }
+          header_bytes_ += len + 1;
+          pos += len + 1;
+          line = std::string_view(start, (len > 0 && start[len - 1] == '\r') ? len - 1 : len);
+        } else {
+          // A line split across reads: carried in line_.
+          const std::size_t before = pos;
+          const line_result r = take_line(in, pos, line, room);
+          if (r == line_result::too_long) {
+            consumed = pos;
+            return fail(state_ == state::trailers ? "trailers_too_large" : "headers_too_large");
+          }
+          header_bytes_ += pos - before;
+          if (r == line_result::partial) {
+            consumed = pos;
+            return http_parse_status::need_more;
+          }
         }
-        header_bytes_ += pos - before;
-        if (r == line_result::partial) {
-          consumed = pos;
-          return http_parse_status::need_more;
+        if (state_ == state::headers && !line.empty()) {
+          if (line.front() == ' ' || line.front() == '\t') {
+            continue;  // obsolete line folding: the continuation is ignored
+          }
+          if (const char* reason = parse_header(line); reason != nullptr) {
+            consumed = pos;
+            return fail(reason);
+          }
+          continue;
         }
         if (state_ == state::trailers) {
           if (line.empty()) {
@@ -348,16 +453,6 @@ http_parse_status http_response_parser::parse(std::string_view in, std::size_t& 
             return fail("bad_status_line");
           }
           state_ = state::headers;
-          continue;
-        }
-        if (!line.empty()) {
-          if (line.front() == ' ' || line.front() == '\t') {
-            continue;  // obsolete line folding: the continuation is ignored
-          }
-          if (const char* reason = parse_header(line); reason != nullptr) {
-            consumed = pos;
-            return fail(reason);
-          }
           continue;
         }
         // End of the header block.

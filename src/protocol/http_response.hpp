@@ -85,6 +85,13 @@ class http_response_parser {
   http_parse_status fail(const char* reason) noexcept;
   bool parse_status_line(std::string_view line) noexcept;
   const char* parse_header(std::string_view line);  // nullptr, or the error reason
+  // The part of parse_header() for the headers kept in head_ (name: line[0, colon)).
+  const char* selected_header(std::string_view line, std::size_t colon);
+  // Parses the complete header lines at in[pos...] in place (no partial line pending): returns
+  // the position after them. Stops before the first line it leaves to the general path (a line
+  // split across reads or over the size limit, the empty line ending the block, obs-fold);
+  // on a malformed header it fails (state_ failed) and returns the position after that line.
+  std::size_t header_lines(std::string_view in, std::size_t pos);
   void start_body() noexcept;
 
   http_response_head head_;

@@ -260,6 +260,221 @@ TEST(http_response_parser, SelectedHeaders) {
   EXPECT_FALSE(o.head.chunked);
 }
 
+void expect_same_head(const http_response_head& a, const http_response_head& b,
+                      const std::string& where) {
+  EXPECT_EQ(a.status, b.status) << where;
+  EXPECT_EQ(a.version_minor, b.version_minor) << where;
+  EXPECT_EQ(a.content_type, b.content_type) << where;
+  EXPECT_EQ(a.content_length, b.content_length) << where;
+  EXPECT_EQ(a.chunked, b.chunked) << where;
+  EXPECT_EQ(a.connection_close, b.connection_close) << where;
+  EXPECT_EQ(a.retry_after, b.retry_after) << where;
+  EXPECT_EQ(a.request_id, b.request_id) << where;
+  EXPECT_EQ(a.split_value, b.split_value) << where;
+}
+
+// Realistic heads (what nginx, vLLM, OpenAI and gateways send): every field of head(), the body,
+// keep-alive and the bytes left over are the same for one read, for two reads split at every
+// offset, for three reads split at every pair of offsets near the line ends, and byte by byte.
+// (Whole heads are parsed in place, lines split across reads through the carried line: the two
+// must agree exactly.)
+TEST(http_response_parser, HeadFieldsAreTheSameAtEverySplit) {
+  const std::vector<std::string> wires = {
+      "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sun, 22 Nov 2026 14:09:49 GMT\r\n"
+      "Content-Type: application/json\r\nContent-Length: 17\r\nConnection: keep-alive\r\n\r\n"
+      "{\"id\":\"chatcmpl\"}",
+      "HTTP/1.1 200 OK\r\ndate: Sun, 22 Nov 2026 08:00:00 GMT\r\n"
+      "content-type: text/event-stream; charset=utf-8\r\ntransfer-encoding: chunked\r\n"
+      "connection: keep-alive\r\ncache-control: no-cache\r\nx-request-id: req_0123456789\r\n"
+      "x-gateway-arm:\tb \t\r\nx-ratelimit-remaining-requests: 9999\r\n\r\n"
+      "d\r\ndata: hello\n\n\r\n0\r\n\r\n",
+      "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nrequest-id: req_x\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+      "HTTP/1.0 200 OK\nConnection: Keep-Alive\nContent-Length: 3\nX-Gateway-Arm: a\n\nabc",
+      "HTTP/1.1 100 Continue\r\nX-Early: 1\r\n\r\nHTTP/1.1 201 Created\r\nX-Folded: a\r\n b\r\n"
+      "CONTENT-LENGTH: 1\r\nTRANSFER-ENCODING: gzip, Chunked\r\n\r\n1\r\nz\r\n0\r\nT: 1\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n",  // leftover bytes
+  };
+  for (const std::string& wire : wires) {
+    const std::string_view w = wire;
+    http_response_parser whole_parser;
+    whole_parser.set_split_header("x-gateway-arm");
+    const http_outcome whole = run(whole_parser, {w}, false);
+    ASSERT_TRUE(whole.complete) << wire;
+    ASSERT_EQ(whole.headers_events, 1) << wire;
+    const auto same = [&](const std::vector<std::string_view>& pieces, const std::string& where) {
+      http_response_parser p;
+      p.set_split_header("X-Gateway-Arm");
+      const http_outcome o = run(p, pieces, false);
+      EXPECT_TRUE(o.complete) << where;
+      EXPECT_EQ(o.body, whole.body) << where;
+      EXPECT_EQ(o.keep_alive, whole.keep_alive) << where;
+      EXPECT_EQ(o.leftover, whole.leftover) << where;
+      EXPECT_EQ(o.headers_events, 1) << where;
+      expect_same_head(o.head, whole.head, where);
+    };
+    for (std::size_t i = 0; i <= w.size(); ++i) {
+      same({w.substr(0, i), w.substr(i)}, wire + " split at " + std::to_string(i));
+    }
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      if (w[i] != '\n') {
+        continue;
+      }
+      for (std::size_t j = i; j <= w.size(); ++j) {
+        same({w.substr(0, i), w.substr(i, j - i), w.substr(j)},
+             wire + " split at " + std::to_string(i) + "," + std::to_string(j));
+      }
+    }
+    std::vector<std::string_view> bytes;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      bytes.push_back(w.substr(i, 1));
+    }
+    same(bytes, wire + " bytewise");
+  }
+}
+
+struct head_case {
+  const char* name;
+  std::string headers;  // header lines (CRLF-terminated) of an HTTP/1.0 200 response
+  http_response_head want;
+  bool keep_alive = false;  // HTTP/1.0: only with a keep-alive token
+  std::string error = {};
+};
+
+// What each selected header yields (matching ignores ASCII case only: names and tokens of the
+// same length that differ in any other byte are not taken for them).
+std::vector<head_case> head_cases() {
+  const auto head = [](auto&& set) {
+    http_response_head h;
+    h.status = 200;
+    h.version_minor = 0;
+    h.connection_close = true;
+    h.content_length = 0;
+    set(h);
+    return h;
+  };
+  const auto none = [](http_response_head&) {};
+  return {
+      {"content_type_trimmed", "Content-Type: \t application/json \t \r\n",
+       head([](auto& h) { h.content_type = "application/json"; })},
+      {"content_type_any_case", "cONTENT-tYPE:text/plain\r\n",
+       head([](auto& h) { h.content_type = "text/plain"; })},
+      {"content_type_empty", "Content-Type:   \r\n", head(none)},
+      {"same_length_other_name", "Content_Type: a\r\nContent-Typf: b\r\n", head(none)},
+      {"x_request_id", "X-Request-Id: r1\r\n", head([](auto& h) { h.request_id = "r1"; })},
+      {"request_id_last_wins", "request-id: r1\r\nx-request-id: r2\r\n",
+       head([](auto& h) { h.request_id = "r2"; })},
+      {"retry_after", "RETRY-AFTER: 120\r\n", head([](auto& h) { h.retry_after = "120"; })},
+      {"split_header", "X-Gateway-Arm: b\r\n", head([](auto& h) { h.split_value = "b"; })},
+      {"keep_alive_token", "Connection: KEEP-ALIVE\r\n",
+       head([](auto& h) { h.connection_close = false; }), true},
+      {"keep_alive_in_list", "Connection: Upgrade,keep-alive ,\r\n",
+       head([](auto& h) { h.connection_close = false; }), true},
+      {"keep_alive_lookalike", "Connection: keep\ralive\r\nConnection: keep_alive\r\n", head(none)},
+      {"close_and_keep_alive", "Connection: keep-alive, close\r\n", head(none)},
+      {"content_length_18_digits", "Content-Length: 000000000000000000\r\n", head(none)},
+      {"content_length_19_digits", "Content-Length: 0000000000000000000\r\n", head(none), false,
+       "bad_content_length"},
+      {"content_length_empty", "Content-Length:\r\n", head(none), false, "bad_content_length"},
+      {"content_length_sign", "Content-Length: +0\r\n", head(none), false, "bad_content_length"},
+      {"content_length_inner_space", "Content-Length: 0 0\r\n", head(none), false,
+       "bad_content_length"},
+      {"content_length_list", "Content-Length: 0,0 , 0\r\n", head(none)},
+      {"rare_tchars_in_name", "X!#$%&'*+.^_`|~09: v\r\n", head(none)},
+      {"non_tchar_in_name", "X\x80Y: v\r\n", head(none), false, "bad_header"},
+      {"slash_in_name", "Content/Type: v\r\n", head(none), false, "bad_header"},
+      {"empty_name", ": v\r\n", head(none), false, "bad_header"},
+      {"cr_in_name", "X\rY: v\r\n", head(none), false, "bad_header"},
+      {"no_colon_name_to_end", "XYZ\r\n", head(none), false, "bad_header"},
+      {"obs_fold_ignored", "X-A: 1\r\n\tContent-Type: folded\r\n", head(none)},
+  };
+}
+
+TEST(http_response_parser, SelectedHeaderValues) {
+  for (const head_case& c : head_cases()) {
+    const std::string wire = "HTTP/1.0 200 OK\r\n" + c.headers + "Content-Length: 0\r\n\r\n";
+    const std::string_view w = wire;
+    for (std::size_t i = 0; i <= w.size(); ++i) {
+      http_response_parser p;
+      p.set_split_header("x-gateway-arm");
+      const http_outcome o = run(p, {w.substr(0, i), w.substr(i)}, false);
+      const std::string where = std::string(c.name) + " split at " + std::to_string(i);
+      EXPECT_EQ(o.error, c.error) << where;
+      if (c.error.empty()) {
+        EXPECT_EQ(o.keep_alive, c.keep_alive) << where;
+        expect_same_head(o.head, c.want, where);
+      }
+    }
+  }
+}
+
+TEST(http_response_parser, HeaderLimitAtEveryValue) {
+  // Whatever the limit and the split, the head passes exactly when it fits.
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Sun, 22 Nov 2026 14:09:49 GMT\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n";
+  const std::string wire = head + "{}";
+  const std::string_view w = wire;
+  for (std::size_t limit = 1; limit <= head.size() + 1; ++limit) {
+    for (std::size_t i = 0; i <= w.size(); i += 7) {
+      http_response_parser p(limit);
+      const http_outcome o = run(p, {w.substr(0, i), w.substr(i)}, false);
+      const std::string where = "limit " + std::to_string(limit) + " split " + std::to_string(i);
+      if (limit >= head.size()) {
+        EXPECT_TRUE(o.complete) << where;
+        EXPECT_EQ(o.body, "{}") << where;
+      } else {
+        EXPECT_EQ(o.error, "headers_too_large") << where;
+      }
+    }
+  }
+}
+
+TEST(http_response_parser, NoAllocationPerHeadOnceWarm) {
+  const std::string wire =
+      "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sun, 22 Nov 2026 14:09:49 GMT\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n"
+      "x-request-id: req_0123456789abcdef0123456789\r\nx-arm: b\r\n\r\n{}";
+  http_response_parser p;
+  p.set_split_header("x-arm");
+  // One response in the given reads; the number of body bytes (no copy of anything).
+  const auto feed = [&](std::string_view a, std::string_view b) {
+    p.reset();
+    std::size_t body_bytes = 0;
+    for (const std::string_view in : {a, b}) {
+      std::size_t used = 0;
+      std::size_t n = 0;
+      std::string_view body;
+      http_parse_status st;
+      while ((st = p.parse(in.substr(used), n, body)) != http_parse_status::need_more) {
+        used += n;
+        EXPECT_NE(st, http_parse_status::error);
+        body_bytes += body.size();
+        if (st == http_parse_status::message_complete) {
+          return body_bytes;
+        }
+      }
+    }
+    return body_bytes;
+  };
+  const std::string_view w = wire;
+  for (int i = 0; i < 3; ++i) {
+    feed(w.substr(0, 50), w.substr(50));  // a line split across reads: warms line_ too
+    feed(w, {});
+  }
+  test::count_allocations counter;
+  std::size_t bytes = 0;
+  for (int i = 0; i < 100; ++i) {
+    bytes += feed(w, {});
+    bytes += feed(w.substr(0, 50), w.substr(50));
+  }
+  EXPECT_EQ(counter.count(), 0u);
+  EXPECT_EQ(bytes, 200u * 2);
+  EXPECT_EQ(p.head().content_type, "application/json");
+  EXPECT_EQ(p.head().request_id, "req_0123456789abcdef0123456789");
+  EXPECT_EQ(p.head().split_value, "b");
+}
+
 TEST(http_response_parser, AnthropicRequestIdHeader) {
   http_response_parser p;
   const http_outcome o =
