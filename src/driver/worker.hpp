@@ -130,7 +130,9 @@ class worker {
   const scenario::load& load_;
   int index_;
   snapshot_sink sink_;
-  net::io_context ioc_{1};
+  // One thread runs it and only that thread touches its sockets and timers; other threads only
+  // post() to it (stop). So the scheduler keeps its lock, the per-socket reactor lock goes.
+  net::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::vector<std::unique_ptr<client::connection_pool>> pools_;
   plan::request_factory factory_;
   std::vector<std::unique_ptr<slot>> slots_;
