@@ -12,6 +12,9 @@ pre-built request over and over).
 
   python3 bench/client/peer_bench.py [--gatebench build/gatebench] [--rounds 3] [--seconds 5]
       [--connections 64] [--client-cpu 0] [--server-cpu 1]
+
+--gatebench may be given more than once (e.g. an old and a new build): each binary then runs in
+every round too, and the ratios are given for each.
 """
 
 import argparse
@@ -71,10 +74,10 @@ def wrk(url, a, script=None):
     return rps, cpu, n
 
 
-def gatebench(url, a):
+def gatebench(url, a, exe):
     with tempfile.TemporaryDirectory() as d:
         rep = os.path.join(d, "r.json")
-        _, cpu, _, _ = run_measured(["taskset", "-c", str(a.client_cpu), a.gatebench, "run",
+        _, cpu, _, _ = run_measured(["taskset", "-c", str(a.client_cpu), exe, "run",
                                      "--url", url, "--no-stream", "-t", "1",
                                      "-c", str(a.connections), "-d", "%ds" % a.seconds,
                                      "--quiet", "-o", rep])
@@ -91,15 +94,17 @@ def gatebench(url, a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--gatebench", default="build/gatebench")
+    ap.add_argument("--gatebench", action="append", default=[])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--client-cpu", type=int, default=0)
     ap.add_argument("--server-cpu", type=int, default=1)
     a = ap.parse_args()
-    if not os.path.exists(a.gatebench) and os.path.exists("build-engine/src/app/gatebench"):
-        a.gatebench = "build-engine/src/app/gatebench"
+    if not a.gatebench:
+        a.gatebench = ["build/gatebench"]
+    # One label per binary: "gatebench", or its path when several are compared.
+    labels = ["gatebench"] if len(a.gatebench) == 1 else list(a.gatebench)
     lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     lua.write('wrk.method = "POST"\nwrk.path = "/v1/chat/completions"\n'
               'wrk.headers["Content-Type"] = "application/json"\n'
@@ -116,9 +121,10 @@ def main():
                                   text=True).stdout.split():
             subprocess.run(["taskset", "-p", "-c", str(a.server_cpu), pid], check=True,
                            stdout=subprocess.DEVNULL)
-        res = {"wrk": [], "wrk-post": [], "gatebench": []}
-        clients = (("wrk", lambda: wrk(n.url, a)), ("wrk-post", lambda: wrk(n.url, a, lua.name)),
-                   ("gatebench", lambda: gatebench(n.url, a)))
+        clients = [("wrk", lambda: wrk(n.url, a)), ("wrk-post", lambda: wrk(n.url, a, lua.name))]
+        clients += [(label, lambda exe=exe: gatebench(n.url, a, exe))
+                    for label, exe in zip(labels, a.gatebench)]
+        res = {name: [] for name, _ in clients}
         for i in range(a.rounds):
             for name, fn in clients:
                 rps, (user, system), cnt = fn()
@@ -132,11 +138,12 @@ def main():
            for k, v in res.items()}
     for k in res:
         print("median %-9s %9.0f req/s %7.2f CPU-us/req" % ((k,) + med[k]))
-    for peer in ("wrk", "wrk-post"):
-        print("ratio gatebench/%s: requests/s %.2f, CPU-us per request %.2f (median of the "
-              "per-round ratios %.2f)" %
-              (peer, med["gatebench"][0] / med[peer][0], med["gatebench"][1] / med[peer][1],
-               statistics.median(g[1] / w[1] for g, w in zip(res["gatebench"], res[peer]))))
+    for label in labels:
+        for peer in ("wrk", "wrk-post"):
+            print("ratio %s/%s: requests/s %.2f, CPU-us per request %.2f (median of the "
+                  "per-round ratios %.2f)" %
+                  (label, peer, med[label][0] / med[peer][0], med[label][1] / med[peer][1],
+                   statistics.median(g[1] / w[1] for g, w in zip(res[label], res[peer]))))
 
 
 if __name__ == "__main__":
