@@ -41,34 +41,48 @@ class json_scanner {
   /// after begin_object(). `key` views the input or `key_scratch_` (valid until the next member).
   bool begin_object() noexcept { return open('{'); }
   bool member(bool& first, std::string_view& key) {
+    // The cursor lives in a local until the end: stores through `first` and `key` could alias
+    // the members, so working on i_ directly would reload and store it at every step.
     if (!ok_) {
       return false;
     }
-    ws();
-    if (i_ >= s_.size()) {
+    const char* const b = s_.data();
+    const std::size_t n = s_.size();
+    std::size_t i = skip_ws(b, n, i_);
+    if (i >= n) {
       return fail();
     }
-    const char c = s_[i_];
-    if (c == '}') {
-      ++i_;
+    if (b[i] == '}') {
+      i_ = i + 1;
       --depth_;
       return false;
     }
     if (!first) {
-      if (c != ',') {
+      if (b[i] != ',') {
         return fail();
       }
-      ++i_;
+      i = skip_ws(b, n, i + 1);
     }
     first = false;
-    if (!read_string(key, key_scratch_)) {
-      return false;
-    }
-    ws();
-    if (i_ >= s_.size() || s_[i_] != ':') {
+    if (i >= n || b[i] != '"') {
       return fail();
     }
-    ++i_;
+    const std::size_t start = i + 1;
+    const std::size_t end = skip_json_plain(s_, start);
+    if (end < n && b[end] == '"') {
+      key = std::string_view(b + start, end - start);
+      i = end + 1;
+    } else {
+      if (!read_string_rest(start, end, key, key_scratch_)) {
+        return false;
+      }
+      i = i_;
+    }
+    i = skip_ws(b, n, i);
+    if (i >= n || b[i] != ':') {
+      return fail();
+    }
+    i_ = i + 1;
     return true;
   }
   /// Array iteration: `bool first = true; while (sc.element(first)) { ...read or skip... }`.
@@ -77,40 +91,44 @@ class json_scanner {
     if (!ok_) {
       return false;
     }
-    ws();
-    if (i_ >= s_.size()) {
+    const char* const b = s_.data();
+    const std::size_t n = s_.size();
+    std::size_t i = skip_ws(b, n, i_);
+    if (i >= n) {
       return fail();
     }
-    if (s_[i_] == ']') {
-      ++i_;
+    if (b[i] == ']') {
+      i_ = i + 1;
       --depth_;
       return false;
     }
     if (!first) {
-      if (s_[i_] != ',') {
+      if (b[i] != ',') {
         return fail();
       }
-      ++i_;
-      ws();
-      if (i_ < s_.size() && s_[i_] == ']') {
+      i = skip_ws(b, n, i + 1);
+      if (i < n && b[i] == ']') {
         return fail();  // trailing comma
       }
     }
     first = false;
+    i_ = i;
     return true;
   }
 
   /// Reads a string; `out` views the input when it has no escapes, else `scratch`.
   bool read_string(std::string_view& out, std::string& scratch) {
-    ws();
-    if (!ok_ || i_ >= s_.size() || s_[i_] != '"') {
+    const char* const b = s_.data();
+    const std::size_t n = s_.size();
+    const std::size_t i = skip_ws(b, n, i_);
+    if (!ok_ || i >= n || b[i] != '"') {
       return fail();
     }
     // Inline fast path: plain ASCII up to the closing quote.
-    const std::size_t start = i_ + 1;
+    const std::size_t start = i + 1;
     const std::size_t end = skip_json_plain(s_, start);
-    if (end < s_.size() && s_[end] == '"') {
-      out = std::string_view(s_.data() + start, end - start);
+    if (end < n && b[end] == '"') {
+      out = std::string_view(b + start, end - start);
       i_ = end + 1;
       return true;
     }
@@ -128,16 +146,19 @@ class json_scanner {
   bool take_null() noexcept;
 
  private:
-  void ws() noexcept {
-    // One comparison for the common case: no byte above ' ' is whitespace.
-    while (i_ < s_.size() && static_cast<unsigned char>(s_[i_]) <= ' ') {
-      const char c = s_[i_];
+  // The index of the first byte at or after i of b[0, n) that is not JSON whitespace. One
+  // comparison in the common case: no byte above ' ' is whitespace.
+  static std::size_t skip_ws(const char* b, std::size_t n, std::size_t i) noexcept {
+    while (i < n && static_cast<unsigned char>(b[i]) <= ' ') {
+      const char c = b[i];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-        return;
+        break;
       }
-      ++i_;
+      ++i;
     }
+    return i;
   }
+  void ws() noexcept { i_ = skip_ws(s_.data(), s_.size(), i_); }
   bool open(char bracket) noexcept {
     if (peek_type() != bracket || depth_ >= k_max_depth) {
       return fail();
