@@ -61,7 +61,10 @@ result<std::shared_ptr<const prompt_data>> load_prompts(const scenario::scenario
     data->word_pool.push_back(' ');
   }
   data->word_starts.push_back(static_cast<std::uint32_t>(data->word_pool.size()));
-  data->vocabulary_plain = protocol::json_plain(data->word_pool);
+  // The pool is vocabulary words and spaces: plain when every word is.
+  data->vocabulary_plain =
+      std::all_of(data->vocabulary.begin(), data->vocabulary.end(),
+                  [](const std::string& w) { return protocol::json_plain(w); });
   std::vector<const scenario::prompt_source*> sources{&sc.workload.prompts};
   for (const auto& e : sc.workload.mix) {
     sources.push_back(&e.prompts);
