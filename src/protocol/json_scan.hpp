@@ -43,28 +43,13 @@ class json_scanner {
   bool member(bool& first, std::string_view& key) {
     // The cursor lives in a local until the end: stores through `first` and `key` could alias
     // the members, so working on i_ directly would reload and store it at every step.
-    if (!ok_) {
+    std::size_t i = 0;
+    if (!next_item('}', first, i)) {
       return false;
     }
     const char* const b = s_.data();
     const std::size_t n = s_.size();
-    std::size_t i = skip_ws(b, n, i_);
-    if (i >= n) {
-      return fail();
-    }
-    if (b[i] == '}') {
-      i_ = i + 1;
-      --depth_;
-      return false;
-    }
-    if (!first) {
-      if (b[i] != ',') {
-        return fail();
-      }
-      i = skip_ws(b, n, i + 1);
-    }
-    first = false;
-    if (i >= n || b[i] != '"') {
+    if (b[i] != '"') {
       return fail();
     }
     const std::size_t start = i + 1;
@@ -88,30 +73,10 @@ class json_scanner {
   /// Array iteration: `bool first = true; while (sc.element(first)) { ...read or skip... }`.
   bool begin_array() noexcept { return open('['); }
   bool element(bool& first) noexcept {
-    if (!ok_) {
+    std::size_t i = 0;
+    if (!next_item(']', first, i)) {
       return false;
     }
-    const char* const b = s_.data();
-    const std::size_t n = s_.size();
-    std::size_t i = skip_ws(b, n, i_);
-    if (i >= n) {
-      return fail();
-    }
-    if (b[i] == ']') {
-      i_ = i + 1;
-      --depth_;
-      return false;
-    }
-    if (!first) {
-      if (b[i] != ',') {
-        return fail();
-      }
-      i = skip_ws(b, n, i + 1);
-      if (i < n && b[i] == ']') {
-        return fail();  // trailing comma
-      }
-    }
-    first = false;
     i_ = i;
     return true;
   }
@@ -159,6 +124,37 @@ class json_scanner {
     return i;
   }
   void ws() noexcept { i_ = skip_ws(s_.data(), s_.size(), i_); }
+  // Before the next member or element of a container closed by `close`: skips whitespace and,
+  // after the first item, the ',' (a close right after it is a trailing comma: an error). False
+  // when the container ends here (its close consumed) or on a grammar error (ok() then false);
+  // else `i` is the index of the item's first byte (within the text).
+  bool next_item(char close, bool& first, std::size_t& i) noexcept {
+    if (!ok_) {
+      return false;
+    }
+    const char* const b = s_.data();
+    const std::size_t n = s_.size();
+    i = skip_ws(b, n, i_);
+    if (i >= n) {
+      return fail();
+    }
+    if (b[i] == close) {
+      i_ = i + 1;
+      --depth_;
+      return false;
+    }
+    if (!first) {
+      if (b[i] != ',') {
+        return fail();
+      }
+      i = skip_ws(b, n, i + 1);
+      if (i >= n || b[i] == close) {
+        return fail();  // trailing comma, or the end of the text
+      }
+    }
+    first = false;
+    return true;
+  }
   bool open(char bracket) noexcept {
     if (peek_type() != bracket || depth_ >= k_max_depth) {
       return fail();
