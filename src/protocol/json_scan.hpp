@@ -47,23 +47,12 @@ class json_scanner {
     if (!next_item('}', first, i)) {
       return false;
     }
+    if (!string_at(i, key, key_scratch_)) {
+      return false;
+    }
     const char* const b = s_.data();
     const std::size_t n = s_.size();
-    if (b[i] != '"') {
-      return fail();
-    }
-    const std::size_t start = i + 1;
-    const std::size_t end = skip_json_plain(s_, start);
-    if (end < n && b[end] == '"') {
-      key = std::string_view(b + start, end - start);
-      i = end + 1;
-    } else {
-      if (!read_string_rest(start, end, key, key_scratch_)) {
-        return false;
-      }
-      i = i_;
-    }
-    i = skip_ws(b, n, i);
+    i = skip_ws(b, n, i_);
     if (i >= n || b[i] != ':') {
       return fail();
     }
@@ -83,21 +72,11 @@ class json_scanner {
 
   /// Reads a string; `out` views the input when it has no escapes, else `scratch`.
   bool read_string(std::string_view& out, std::string& scratch) {
-    const char* const b = s_.data();
-    const std::size_t n = s_.size();
-    const std::size_t i = skip_ws(b, n, i_);
-    if (!ok_ || i >= n || b[i] != '"') {
+    ws();
+    if (!ok_ || i_ >= s_.size()) {
       return fail();
     }
-    // Inline fast path: plain ASCII up to the closing quote.
-    const std::size_t start = i + 1;
-    const std::size_t end = skip_json_plain(s_, start);
-    if (end < n && b[end] == '"') {
-      out = std::string_view(b + start, end - start);
-      i_ = end + 1;
-      return true;
-    }
-    return read_string_rest(start, end, out, scratch);
+    return string_at(i_, out, scratch);
   }
   /// Reads a string if the next value is one; skips any other value and sets `out` empty.
   /// Returns false only on a grammar error.
@@ -166,6 +145,23 @@ class json_scanner {
   bool fail() noexcept {
     ok_ = false;
     return false;
+  }
+  // Reads the string whose opening quote should be at index i (< size) and leaves the cursor
+  // after it. Inline fast path: plain ASCII up to the closing quote.
+  bool string_at(std::size_t i, std::string_view& out, std::string& scratch) {
+    const char* const b = s_.data();
+    const std::size_t n = s_.size();
+    if (b[i] != '"') {
+      return fail();
+    }
+    const std::size_t start = i + 1;
+    const std::size_t end = skip_json_plain(s_, start);
+    if (end < n && b[end] == '"') {
+      out = std::string_view(b + start, end - start);
+      i_ = end + 1;
+      return true;
+    }
+    return read_string_rest(start, end, out, scratch);
   }
   // read_string after the plain run [start, at): escapes, UTF-8, or the end of the text.
   bool read_string_rest(std::size_t start, std::size_t at, std::string_view& out,
