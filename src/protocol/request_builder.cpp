@@ -55,8 +55,11 @@ class writer {
       grow(n);
     }
   }
+  // Room grows with what is written (resize() zero-fills the new part), never to the whole
+  // capacity: a body buffer that once held a long prompt would otherwise be zero-filled in full
+  // for every short request after it.
   [[gnu::noinline]] void grow(std::size_t n) {
-    out_.resize(std::max({out_.capacity(), 2 * out_.size(), len_ + n + 256}));
+    out_.resize(std::max(2 * out_.size(), len_ + n + 256));
   }
 
   std::string& out_;

@@ -268,6 +268,29 @@ TEST(build_body, PlainContentIsCopiedAsEscapedContentWouldBe) {
   }
 }
 
+TEST(build_body, ReusedBufferHoldsExactlyTheNewBody) {
+  // The request factory clears and refills one body buffer per slot: after a long body, a short
+  // one must be exactly what a fresh buffer gets (the builder writes into room it makes ahead
+  // and cuts the string to what it wrote).
+  const std::string long_text(40000, 'x');
+  const chat_message long_msg[] = {{"user", long_text, true}};
+  const chat_message short_msg[] = {{"user", "hi \"there\""}};
+  request_spec s;
+  s.model = "m";
+  std::string reused;
+  for (const auto& msgs :
+       {std::span<const chat_message>(long_msg), std::span<const chat_message>(short_msg),
+        std::span<const chat_message>(long_msg)}) {
+    s.messages = msgs;
+    std::string fresh;
+    build_body(dialect::openai_chat, s, fresh);
+    reused.clear();
+    build_body(dialect::openai_chat, s, reused);
+    EXPECT_EQ(reused, fresh);
+    EXPECT_TRUE(json::accept(reused));
+  }
+}
+
 TEST(build_body, HostileStringsStayValidJson) {
   request_spec s;
   const std::string model = "m\"\\\x01\xff";
