@@ -3,6 +3,7 @@
 // pool, optionally capped, with a FIFO of requests waiting for a connection. This header
 // includes Asio: include it only from client/driver .cpp files.
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -33,6 +34,11 @@ using tls_stream_type = net::ssl::stream<socket_type>;
 using timer_type = net::basic_waitable_timer<std::chrono::steady_clock,
                                              net::wait_traits<std::chrono::steady_clock>,
                                              net::io_context::executor_type>;
+/// The client's and the driver's coroutines run on the worker's io_context executor too: a
+/// completion then resumes the coroutine directly, instead of through a type-erased
+/// any_io_executor dispatch (a wrapped, recycled function object per completion).
+template <typename T>
+using task = net::awaitable<T, net::io_context::executor_type>;
 
 /// A target ready to be connected to: parsed URL, resolved addresses, TLS context, request head
 /// template. Built once before the run and shared read-only by every worker.

@@ -10,7 +10,6 @@
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <climits>
@@ -120,8 +119,8 @@ namespace {
 // frame only while they run.
 
 /// Waits (FIFO) for a connection of a capped pool; null when the wait was cancelled or timed out.
-net::awaitable<connection*> wait_for_connection(connection_pool& pool, exchange_buffers& x,
-                                                std::int64_t total_at) {
+task<connection*> wait_for_connection(connection_pool& pool, exchange_buffers& x,
+                                      std::int64_t total_at) {
   arm(x, {total_at, timeout_phase::total});  // only the total timeout runs while waiting
   x.wait_pool = &pool;
   pool.enqueue(x.waiter);
@@ -135,9 +134,9 @@ net::awaitable<connection*> wait_for_connection(connection_pool& pool, exchange_
 
 /// Connects `c` (and runs the TLS handshake) under the connect timeout. Returns true when open;
 /// else `fate` says why.
-net::awaitable<bool> open_connection(connection& c, const target_endpoint& t, exchange_buffers& x,
-                                     std::int64_t total_at, const bool& cancelled,
-                                     metrics::request_fate& fate) {
+task<bool> open_connection(connection& c, const target_endpoint& t, exchange_buffers& x,
+                           std::int64_t total_at, const bool& cancelled,
+                           metrics::request_fate& fate) {
   arm(x, pick(now_ns() + t.config.timeouts.connect_ns, timeout_phase::connect, total_at));
   auto [ec, ep] = co_await net::async_connect(c.socket(), t.endpoints, use_tuple);
   (void)ep;
@@ -170,8 +169,8 @@ net::awaitable<bool> open_connection(connection& c, const target_endpoint& t, ex
   co_return true;
 }
 
-net::awaitable<boost::system::error_code> write_tls(connection& c, std::string_view head,
-                                                    std::string_view body) {
+task<boost::system::error_code> write_tls(connection& c, std::string_view head,
+                                          std::string_view body) {
   const std::array<net::const_buffer, 2> bufs{net::buffer(head), net::buffer(body)};
   auto [ec, n] = co_await net::async_write(c.tls_stream(), bufs, use_tuple);
   (void)n;
@@ -180,10 +179,9 @@ net::awaitable<boost::system::error_code> write_tls(connection& c, std::string_v
 
 /// The rest of a plain-TCP request after a direct write took `written` bytes: the head's
 /// remainder is copied into the slot (the scratch buffer may be reused while this waits).
-net::awaitable<boost::system::error_code> write_tcp_rest(connection& c, exchange_buffers& x,
-                                                         std::string_view head,
-                                                         std::string_view body,
-                                                         std::size_t written) {
+task<boost::system::error_code> write_tcp_rest(connection& c, exchange_buffers& x,
+                                               std::string_view head, std::string_view body,
+                                               std::size_t written) {
   std::array<net::const_buffer, 2> bufs{};
   if (written < head.size()) {
     x.head.assign(head.substr(written));
@@ -196,8 +194,8 @@ net::awaitable<boost::system::error_code> write_tcp_rest(connection& c, exchange
   co_return ec;
 }
 
-net::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_tls(
-    connection& c, net::mutable_buffer buf) {
+task<std::tuple<boost::system::error_code, std::size_t>> read_tls(connection& c,
+                                                                  net::mutable_buffer buf) {
   co_return co_await c.tls_stream().async_read_some(buf, use_tuple);
 }
 
@@ -286,9 +284,9 @@ bool end_read(response_reader& rd, const exchange_buffers& x, const boost::syste
 
 }  // namespace
 
-net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::vector<char>& scratch,
-                             std::string_view body, std::uint64_t request_id,
-                             metrics::request_record& rec, const bool& cancelled) {
+task<void> perform(connection_pool& pool, exchange_buffers& x, std::vector<char>& scratch,
+                   std::string_view body, std::uint64_t request_id, metrics::request_record& rec,
+                   const bool& cancelled) {
   const target_endpoint& t = pool.target();
   const std::int64_t total_at = now_ns() + t.config.timeouts.total_ns;
   x.timed_out = false;

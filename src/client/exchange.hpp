@@ -4,7 +4,6 @@
 // any parsing, per-phase timeouts, and exactly one fate in the record. Includes Asio: include
 // only from client/driver .cpp files.
 
-#include <boost/asio/awaitable.hpp>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -57,8 +56,8 @@ bool check_deadline(exchange_buffers& x, std::int64_t now_ns) noexcept;
 /// the target's config and are enforced only while check_deadline() is called periodically (every
 /// deadline_check_ns). `scratch` is the worker's shared read buffer (any size > 0), used between
 /// suspensions only.
-net::awaitable<void> perform(connection_pool& pool, exchange_buffers& x, std::vector<char>& scratch,
-                             std::string_view body, std::uint64_t request_id,
-                             metrics::request_record& rec, const bool& cancelled);
+task<void> perform(connection_pool& pool, exchange_buffers& x, std::vector<char>& scratch,
+                   std::string_view body, std::uint64_t request_id, metrics::request_record& rec,
+                   const bool& cancelled);
 
 }  // namespace gb::client

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <climits>
 
@@ -17,7 +17,8 @@ namespace gb::driver {
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// Deferred operations are awaited from the coroutine's own frame (no extra frame each).
+constexpr auto use_tuple = net::as_tuple(net::deferred);
 constexpr std::int64_t late_arrival_ns = 5'000'000;
 constexpr std::int64_t slot_poll_ns = 10'000'000;
 constexpr int dispatch_batch = 32;  // due arrivals dispatched per wake-up before yielding
@@ -33,9 +34,9 @@ std::size_t phase_index(plan::phase p) {
 }  // namespace
 
 struct worker::slot {
-  explicit slot(net::io_context& ioc, std::size_t i) : index(i), wake(ioc) {}
+  explicit slot(net::io_context& ioc, std::size_t i) : index(i), wake(ioc.get_executor()) {}
   std::size_t index;
-  net::steady_timer wake;
+  client::timer_type wake;
   plan::prepared_request req;
   metrics::request_record rec;
   client::exchange_buffers x;
@@ -83,7 +84,7 @@ worker::worker(const worker_shared& shared, int index, snapshot_sink sink)
 
 worker::~worker() = default;
 
-void worker::spawn(net::awaitable<void> a) {
+void worker::spawn(client::task<void> a) {
   ++live_;
   net::co_spawn(ioc_, std::move(a), [this](std::exception_ptr e) {
     if (e) {
@@ -311,7 +312,7 @@ void worker::record_splits(const slot& s, std::size_t t, plan::phase p) {
   }
 }
 
-net::awaitable<void> worker::closed_slot(slot& s) {
+client::task<void> worker::closed_slot(slot& s) {
   std::int64_t intended = sh_.start_ns;
   bool waiting = false;
   while (!stopping_) {
@@ -374,14 +375,14 @@ void worker::drop(std::int64_t intended) {
   ++health_.dropped;
 }
 
-net::awaitable<void> worker::open_slot(slot& s) {
+client::task<void> worker::open_slot(slot& s) {
   while (true) {
     if (!s.has_work) {
       if (stopping_ || (dispatcher_done_ && queue_.empty())) {
         break;
       }
       idle_.push_back(&s);
-      s.wake.expires_at(net::steady_timer::time_point::max());
+      s.wake.expires_at(client::timer_type::time_point::max());
       co_await s.wake.async_wait(use_tuple);
       continue;
     }
@@ -445,7 +446,7 @@ void worker::dispatch(std::int64_t at, std::int64_t now) {
   }
 }
 
-net::awaitable<void> worker::dispatcher() {
+client::task<void> worker::dispatcher() {
   auto schedule = plan::make_arrival_schedule(load_, sh_.sc->seed, index_, sh_.count);
   std::int64_t off = schedule->next();
   while (!stopping_ && off != INT64_MAX) {
@@ -471,7 +472,7 @@ net::awaitable<void> worker::dispatcher() {
       off = schedule->next();
     }
     if (off != INT64_MAX && sh_.start_ns + off <= now_ns()) {
-      co_await net::post(ioc_, net::use_awaitable);
+      co_await net::post(ioc_, net::deferred);
     }
   }
   dispatcher_done_ = true;
@@ -486,7 +487,7 @@ net::awaitable<void> worker::dispatcher() {
   }
 }
 
-net::awaitable<void> worker::ticker() {
+client::task<void> worker::ticker() {
   while (!finished_) {
     tick_timer_.expires_at(to_tp(sh_.start_ns + (interval_index_ + 1) * sh_.interval_ns));
     auto [ec] = co_await tick_timer_.async_wait(use_tuple);
@@ -503,7 +504,7 @@ net::awaitable<void> worker::ticker() {
   }
 }
 
-net::awaitable<void> worker::deadline_watch() {
+client::task<void> worker::deadline_watch() {
   // One coarse timer per worker instead of one per read and write: every deadline_check_ns,
   // close the connection of any request whose current phase ran out of time.
   std::int64_t next = now_ns();

@@ -6,9 +6,7 @@
 // the slot, think time apart). Driver-internal; includes Asio.
 
 #include <array>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -91,14 +89,14 @@ class worker {
 
  private:
   struct slot;
-  net::awaitable<void> closed_slot(slot& s);
-  net::awaitable<void> open_slot(slot& s);
-  net::awaitable<void> dispatcher();
+  client::task<void> closed_slot(slot& s);
+  client::task<void> open_slot(slot& s);
+  client::task<void> dispatcher();
   /// Open loop: hands the arrival intended at `at` (steady ns) to an idle slot, a new slot
   /// (below the cap) or the queue; `now` is the dispatch time (late-arrival accounting).
   void dispatch(std::int64_t at, std::int64_t now);
-  net::awaitable<void> ticker();
-  net::awaitable<void> deadline_watch();
+  client::task<void> ticker();
+  client::task<void> deadline_watch();
   /// A request's bookkeeping around client::perform (awaited directly by the slot coroutines,
   /// so a request costs no coroutine frame of its own).
   struct started {
@@ -111,7 +109,7 @@ class worker {
   started begin_request(slot& s, std::int64_t intended, std::int64_t now);
   void end_request(slot& s, const started& r);
   slot& new_slot();
-  void spawn(net::awaitable<void> a);
+  void spawn(client::task<void> a);
   void on_coroutine_done();
   void stop_now(std::int64_t grace_ns);
   void cancel_all();
@@ -138,10 +136,10 @@ class worker {
   std::vector<std::unique_ptr<slot>> slots_;
   std::vector<slot*> idle_;
   std::deque<std::int64_t> queue_;
-  net::steady_timer tick_timer_;
-  net::steady_timer dispatch_timer_;
-  net::steady_timer grace_timer_;
-  net::steady_timer deadline_timer_;
+  client::timer_type tick_timer_;
+  client::timer_type dispatch_timer_;
+  client::timer_type grace_timer_;
+  client::timer_type deadline_timer_;
   std::vector<char> scratch_ = std::vector<char>(64 * 1024);  // shared read buffer (exchange)
   metrics::run_stats stats_;
   std::vector<std::array<metrics::stats*, 3>> stats_ptr_;

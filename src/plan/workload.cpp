@@ -25,7 +25,7 @@ void append_words(const std::vector<std::string>& vocab, std::int64_t n, rng& r,
 }
 
 constexpr std::uint64_t pool_stream = 0x706f6f6cULL;  // "pool"
-constexpr std::size_t pool_words = 1 << 16;
+constexpr std::size_t pool_words = 1 << 12;  // ~28 KB of text: stays in cache
 constexpr std::int64_t random_head_words = 4;  // drawn word by word: prompts stay distinct
 
 // A synthetic text of exactly n words: a few random words, then runs copied from the pool at
