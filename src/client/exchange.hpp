@@ -54,10 +54,11 @@ bool check_deadline(exchange_buffers& x, std::int64_t now_ns) noexcept;
 /// the response-time metrics (from rec.intended_ns), not towards the connect timeout or the
 /// service-time metrics (from rec.sent_ns, taken when the request is written). Timeouts come from
 /// the target's config and are enforced only while check_deadline() is called periodically (every
-/// deadline_check_ns). `scratch` is the worker's shared read buffer (any size > 0), used between
-/// suspensions only.
+/// deadline_check_ns); the total timeout counts from `now_ns`, a steady time (ns) the caller read
+/// just before (saves a clock read). `scratch` is the worker's shared read buffer (any size > 0),
+/// used between suspensions only.
 task<void> perform(connection_pool& pool, exchange_buffers& x, std::vector<char>& scratch,
                    std::string_view body, std::uint64_t request_id, metrics::request_record& rec,
-                   const bool& cancelled);
+                   const bool& cancelled, std::int64_t now_ns);
 
 }  // namespace gb::client

@@ -315,8 +315,12 @@ void worker::record_splits(const slot& s, std::size_t t, plan::phase p) {
 client::task<void> worker::closed_slot(slot& s) {
   std::int64_t intended = sh_.start_ns;
   bool waiting = false;
+  std::int64_t done = 0;  // when the last request ended (steady ns), else 0
   while (!stopping_) {
-    std::int64_t now = now_ns();
+    // Right after a request, its end (the arrival of its last bytes, less than a microsecond
+    // ago) stands for the clock: one clock read fewer per request.
+    std::int64_t now = done > 0 ? done : now_ns();
+    done = 0;
     const std::int64_t t = now - sh_.start_ns;
     if (t >= sh_.end_offset_ns) {
       break;
@@ -347,9 +351,10 @@ client::task<void> worker::closed_slot(slot& s) {
     }
     const started r = begin_request(s, intended, now);
     co_await client::perform(*pools_[r.target], s.x, scratch_, s.req.body, s.req.request_id, s.rec,
-                             cancelled_);
+                             cancelled_, now);
     end_request(s, r);
-    intended = s.rec.done_ns > 0 ? s.rec.done_ns : now_ns();
+    done = s.rec.done_ns;
+    intended = done > 0 ? done : now_ns();
   }
 }
 
@@ -397,9 +402,10 @@ client::task<void> worker::open_slot(slot& s) {
     std::int64_t intended = s.intended;
     while (true) {
       factory_.next(s.index, s.req);
-      const started r = begin_request(s, intended, now_ns());
+      const std::int64_t now = now_ns();
+      const started r = begin_request(s, intended, now);
       co_await client::perform(*pools_[r.target], s.x, scratch_, s.req.body, s.req.request_id,
-                               s.rec, cancelled_);
+                               s.rec, cancelled_, now);
       end_request(s, r);
       if (stopping_ || !factory_.in_session(s.index)) {
         break;

@@ -25,16 +25,28 @@ void append_words(const std::vector<std::string>& vocab, std::int64_t n, rng& r,
 }
 
 constexpr std::uint64_t pool_stream = 0x706f6f6cULL;  // "pool"
-constexpr std::size_t pool_words = 1 << 12;  // ~28 KB of text: stays in cache
-constexpr std::int64_t random_head_words = 4;  // drawn word by word: prompts stay distinct
+constexpr std::size_t pool_words = 1 << 12;           // ~28 KB of text: stays in cache
+constexpr std::int64_t random_head_words = 4;         // drawn word by word: prompts stay distinct
 
-// A synthetic text of exactly n words: a few random words, then runs copied from the pool at
-// random offsets.
-void append_synthetic(const prompt_data& d, std::int64_t n, rng& r, std::string& out) {
+// A synthetic text of exactly n words: a few random words in `out`, then runs of the pool at
+// random offsets. When one run completes the text (shorter than the pool, the common case), the
+// run is not copied: `tail` views it in the pool, with the space that joins it to `out`, and the
+// text is out + tail. Longer texts are copied into `out` whole (`tail` empty).
+void append_synthetic(const prompt_data& d, std::int64_t n, rng& r, std::string& out,
+                      std::string_view& tail) {
+  tail = {};
   const std::int64_t head = std::min(n, random_head_words);
   append_words(d.vocabulary, head, r, out);
   std::int64_t left = n - head;
   const auto pool_n = static_cast<std::int64_t>(d.word_starts.size()) - 1;
+  if (left > 0 && left < pool_n && !out.empty()) {
+    // A run starting at word 1 or later: the pool's space before it is the separator.
+    const auto first = 1 + r.below(static_cast<std::uint64_t>(pool_n - left));
+    const std::uint32_t from = d.word_starts[first] - 1;
+    const std::uint32_t to = d.word_starts[first + static_cast<std::uint64_t>(left)] - 1;
+    tail = std::string_view(d.word_pool).substr(from, to - from);
+    return;
+  }
   while (left > 0) {
     const std::int64_t take = std::min(left, pool_n);
     const auto first = r.below(static_cast<std::uint64_t>(pool_n - take + 1));
@@ -100,8 +112,9 @@ struct message {
   std::string_view role;                // static strings only
   std::string owned;                    // the text, unless `shared` is set
   const std::string* shared = nullptr;  // the text, in prompt_data
+  std::string_view more;                // the text goes on with this (in prompt_data's pool)
   std::int64_t words = 0;
-  bool plain = false;  // protocol::json_plain(text()) is known to hold
+  bool plain = false;  // protocol::json_plain(text()) and json_plain(more) are known to hold
 
   std::string_view text() const noexcept {
     return shared != nullptr ? std::string_view(*shared) : std::string_view(owned);
@@ -117,7 +130,7 @@ std::string_view role_name(std::string_view role) {
 
 // A message pointing to `text` of prompt_data.
 message shared_message(std::string_view role, const std::string& text) {
-  return message{role, {}, &text, count_words(text), false};
+  return message{role, {}, &text, {}, count_words(text), false};
 }
 
 struct session {
@@ -244,9 +257,13 @@ struct request_factory::impl {
       return shared_message("user", s.record->user_turns[static_cast<std::size_t>(s.turn)]);
     }
     const prompt_set& set = data->sources[s.source];
-    message msg{"user", take_spare(), nullptr, sample_count(set.source.input_tokens, r),
+    message msg{"user",
+                take_spare(),
+                nullptr,
+                {},
+                sample_count(set.source.input_tokens, r),
                 data->vocabulary_plain};
-    append_synthetic(*data, msg.words, r, msg.owned);
+    append_synthetic(*data, msg.words, r, msg.owned, msg.more);
     return msg;
   }
 
@@ -279,7 +296,7 @@ struct request_factory::impl {
     }
     if (!set.shared_prefix.empty()) {
       s.history.push_back(message{
-          "system", {}, &set.shared_prefix, set.shared_prefix_words, set.shared_prefix_plain});
+          "system", {}, &set.shared_prefix, {}, set.shared_prefix_words, set.shared_prefix_plain});
     } else if (s.record != nullptr && !s.record->system.empty()) {
       s.history.push_back(shared_message("system", s.record->system));
     }
@@ -331,7 +348,7 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
   m.scratch.clear();
   std::int64_t input_tokens = 0;
   for (const message& msg : s.history) {
-    m.scratch.push_back({msg.role, msg.text(), msg.plain});
+    m.scratch.push_back({msg.role, msg.text(), msg.plain, msg.more});
     input_tokens += msg.words;
   }
   const protocol::dialect d =
@@ -378,7 +395,7 @@ void request_factory::on_response(std::size_t slot, std::string_view assistant_t
     return;
   }
   if (s.awaiting && s.turn < s.turns) {
-    message msg{"assistant", m.take_spare(), nullptr, count_words(assistant_text), false};
+    message msg{"assistant", m.take_spare(), nullptr, {}, count_words(assistant_text), false};
     msg.owned.assign(assistant_text);
     s.history.push_back(std::move(msg));
   }

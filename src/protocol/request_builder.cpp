@@ -66,12 +66,14 @@ class writer {
   std::size_t len_;  // bytes written; out_.size() beyond it is room
 };
 
-// A message's content, escaped unless the caller marked it plain.
+// A message's content (and its continuation), escaped unless the caller marked it plain.
 void put_content(const chat_message& m, writer& w) {
   if (m.plain) {
     w.put(m.content);
+    w.put(m.more);
   } else {
     w.put_escaped(m.content);
+    w.put_escaped(m.more);
   }
 }
 

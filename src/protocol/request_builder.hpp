@@ -14,8 +14,12 @@ namespace gb::protocol {
 struct chat_message {
   std::string_view role;  // "system", "user", "assistant"
   std::string_view content;
-  /// The caller knows json_plain(content) holds: the content is copied without escaping.
+  /// The caller knows json_plain(content) and json_plain(more) hold: both are copied without
+  /// escaping.
   bool plain = false;
+  /// The content goes on with these bytes (the text is content + more): a caller whose text is
+  /// two pieces in memory need not join them first. Must not split a UTF-8 sequence.
+  std::string_view more = {};
 };
 
 struct request_spec {
