@@ -39,16 +39,12 @@ void response_reader::set_split_header(std::string_view name) {
 
 void response_reader::begin(protocol::dialect d, metrics::request_record& rec) {
   http_.reset();
-  sse_.reset();
-  const auto i = static_cast<std::size_t>(d);
-  if (!decoders_[i]) {
-    decoders_[i] = protocol::make_stream_decoder(d);
-  }
-  decoder_ = decoders_[i].get();
-  decoder_->reset();
+  // The SSE reader and the stream decoder are reset when a stream starts (on_headers): a
+  // whole-body response does not touch them.
   dialect_ = d;
   rec_ = &rec;
   body_.clear();
+  body_view_ = {};
   text_.clear();
   end_ns_ = 0;
   finished_ = false;
@@ -75,6 +71,10 @@ bool response_reader::feed(std::string_view bytes, std::int64_t ts) {
     used += n;
     switch (st) {
       case protocol::http_parse_status::need_more:
+        if (!body_view_.empty()) {
+          body_.assign(body_view_);  // `bytes` goes away: keep the body's start
+          body_view_ = {};
+        }
         return false;
       case protocol::http_parse_status::headers_complete:
         on_headers();
@@ -100,6 +100,15 @@ void response_reader::on_headers() {
   const auto& h = http_.head();
   streaming_ = h.status >= 200 && h.status < 300 && is_event_stream(h.content_type);
   rec_->streamed = streaming_;
+  if (streaming_) {
+    sse_.reset();
+    const auto i = static_cast<std::size_t>(dialect_);
+    if (!decoders_[i]) {
+      decoders_[i] = protocol::make_stream_decoder(dialect_);
+    }
+    decoder_ = decoders_[i].get();
+    decoder_->reset();
+  }
 }
 
 void response_reader::on_body(std::string_view piece, std::int64_t ts) {
@@ -110,9 +119,17 @@ void response_reader::on_body(std::string_view piece, std::int64_t ts) {
     on_stream_bytes(piece, ts);
     return;
   }
-  if (body_.size() + piece.size() > max_body_bytes) {
+  if (body_.size() + body_view_.size() + piece.size() > max_body_bytes) {
     finish(metrics::outcome::protocol_error, "body_too_large", ts);
     return;
+  }
+  if (body_.empty() && body_view_.empty()) {
+    body_view_ = piece;  // a body whole in one read is decoded where it lies (no copy)
+    return;
+  }
+  if (!body_view_.empty()) {
+    body_.assign(body_view_);
+    body_view_ = {};
   }
   body_.append(piece);
 }
@@ -197,7 +214,9 @@ void response_reader::complete(std::int64_t ts) {
     finish(metrics::outcome::ok, {}, end_ns_);
     return;
   }
-  const protocol::body_summary b = protocol::decode_body(dialect_, body_);
+  const protocol::body_summary b =
+      protocol::decode_body(dialect_, body_view_.empty() ? std::string_view(body_) : body_view_);
+  body_view_ = {};  // it views the caller's bytes: not to be used after this feed
   if (b.is_error) {
     rec_->reason_storage.assign(b.error_type.empty() ? std::string("error_body") : b.error_type);
     finish(metrics::outcome::stream_error, rec_->reason_storage, ts);

@@ -77,6 +77,9 @@ class response_reader {
   protocol::dialect dialect_ = protocol::dialect::openai_chat;
   metrics::request_record* rec_ = nullptr;
   std::string body_;
+  /// The body so far when it is one piece of the bytes being fed (valid during that feed() only:
+  /// copied into body_ before feed() returns wanting more).
+  std::string_view body_view_;
   std::string text_;
   std::int64_t end_ns_ = 0;
   bool capture_text_ = false;

@@ -1,6 +1,7 @@
 #include "plan/workload.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "plan/prompt_data.hpp"
 #include "plan/rng.hpp"
@@ -15,13 +16,35 @@ constexpr std::uint64_t prefix_stream = 0x707265666978ULL;  // "prefix": shared 
 constexpr std::size_t repeat_pool_size = 1024;              // earlier prompts kept for repeats
 constexpr std::uint64_t sequence_mask = (std::uint64_t{1} << 48) - 1;  // below the worker index
 
+// Appends n random vocabulary words, space-separated (and separated from what `out` holds).
+// The words gather in a local buffer first: one append per few hundred bytes instead of two
+// out-of-line string calls per word.
 void append_words(const std::vector<std::string>& vocab, std::int64_t n, rng& r, std::string& out) {
+  char buf[512];
+  std::size_t len = 0;
+  bool sep = !out.empty();
   for (std::int64_t i = 0; i < n; ++i) {
-    if (!out.empty()) {
-      out.push_back(' ');
+    const std::string& w = vocab[r.below(vocab.size())];
+    if (len + 1 + w.size() > sizeof buf) {
+      out.append(buf, len);
+      len = 0;
+      if (1 + w.size() > sizeof buf) {  // a word longer than the buffer: straight in
+        if (sep) {
+          out.push_back(' ');
+        }
+        out.append(w);
+        sep = true;
+        continue;
+      }
     }
-    out += vocab[r.below(vocab.size())];
+    if (sep) {
+      buf[len++] = ' ';
+    }
+    sep = true;
+    std::memcpy(buf + len, w.data(), w.size());
+    len += w.size();
   }
+  out.append(buf, len);
 }
 
 constexpr std::uint64_t pool_stream = 0x706f6f6cULL;  // "pool"
@@ -184,6 +207,16 @@ struct request_factory::impl {
         entries.push_back({sum, e.model.empty() ? &work.model : &e.model, i + 1, target});
       }
     }
+    for (const entry& e : entries) {
+      if (protocol::json_plain(*e.model)) {
+        plain_models.push_back(e.model);
+      }
+    }
+  }
+
+  // Whether model name `m` (one of the entries') needs no JSON escaping (checked once, above).
+  bool model_plain(const std::string* m) const noexcept {
+    return std::find(plain_models.begin(), plain_models.end(), m) != plain_models.end();
   }
 
   struct entry {
@@ -200,6 +233,7 @@ struct request_factory::impl {
   std::uint64_t sequence = 1;  // the next request's id within this worker (low 48 bits)
   std::vector<protocol::dialect> dialects;
   std::vector<entry> entries;
+  std::vector<const std::string*> plain_models;  // entries' models that are json_plain
   std::size_t next_target = 0;
   std::vector<session> slots;
   std::vector<remembered> pool;  // earlier first turns, for repeat_ratio
@@ -355,6 +389,7 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
       m.dialects.empty() ? protocol::dialect::openai_chat : m.dialects[s.target];
   protocol::request_spec spec;
   spec.model = *s.model;
+  spec.model_plain = m.model_plain(s.model);
   spec.messages = m.scratch;
   spec.stream = m.work.stream && protocol::can_stream(d);
   spec.include_usage = m.work.include_usage;

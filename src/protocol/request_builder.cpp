@@ -42,19 +42,24 @@ class writer {
     const auto res = std::to_chars(out_.data() + len_, out_.data() + len_ + 24, v);
     len_ = static_cast<std::size_t>(res.ptr - out_.data());
   }
-  void put_string(std::string_view s) {
-    put('"');
-    put_escaped(s);
-    put('"');
-  }
   void put_escaped(std::string_view s);
+  /// Copies `s` as it is when the caller knows it is plain, else escaped.
+  void put_text(std::string_view s, bool plain) {
+    if (plain) {
+      put(s);
+    } else {
+      put_escaped(s);
+    }
+  }
 
- private:
+  /// Makes room for `n` more bytes at once (one resize instead of a few as the body grows).
   [[gnu::always_inline]] void room(std::size_t n) {
     if (out_.size() - len_ < n) {
       grow(n);
     }
   }
+
+ private:
   // Room grows with what is written (resize() zero-fills the new part), never to the whole
   // capacity: a body buffer that once held a long prompt would otherwise be zero-filled in full
   // for every short request after it.
@@ -68,13 +73,8 @@ class writer {
 
 // A message's content (and its continuation), escaped unless the caller marked it plain.
 void put_content(const chat_message& m, writer& w) {
-  if (m.plain) {
-    w.put(m.content);
-    w.put(m.more);
-  } else {
-    w.put_escaped(m.content);
-    w.put_escaped(m.more);
-  }
+  w.put_text(m.content, m.plain);
+  w.put_text(m.more, m.plain);
 }
 
 void put_joined_contents(const request_spec& spec, writer& w) {
@@ -101,9 +101,9 @@ void put_messages(const request_spec& spec, bool skip_system, writer& w) {
       w.put(',');
     }
     first = false;
-    w.put("{\"role\":");
-    w.put_string(m.role);
-    w.put(",\"content\":\"");
+    w.put("{\"role\":\"");
+    w.put_text(m.role, m.plain);
+    w.put("\",\"content\":\"");
     put_content(m, w);
     w.put("\"}");
   }
@@ -201,8 +201,16 @@ bool json_plain(std::string_view s) noexcept {
 
 void build_body(dialect d, const request_spec& spec, std::string& out) {
   writer w(out);
-  w.put("{\"model\":");
-  w.put_string(spec.model);
+  // Room for the whole body at once: the texts plus the JSON around them (escaping may need
+  // more, which the writer then adds).
+  std::size_t expected = 192 + spec.model.size();
+  for (const chat_message& m : spec.messages) {
+    expected += 32 + m.role.size() + m.content.size() + m.more.size();
+  }
+  w.room(expected);
+  w.put("{\"model\":\"");
+  w.put_text(spec.model, spec.model_plain);
+  w.put('"');
   switch (d) {
     case dialect::openai_chat:
       w.put(",\"messages\":");

@@ -14,8 +14,8 @@ namespace gb::protocol {
 struct chat_message {
   std::string_view role;  // "system", "user", "assistant"
   std::string_view content;
-  /// The caller knows json_plain(content) and json_plain(more) hold: both are copied without
-  /// escaping.
+  /// The caller knows json_plain(role), json_plain(content) and json_plain(more) hold: they are
+  /// copied without escaping.
   bool plain = false;
   /// The content goes on with these bytes (the text is content + more): a caller whose text is
   /// two pieces in memory need not join them first. Must not split a UTF-8 sequence.
@@ -24,6 +24,7 @@ struct chat_message {
 
 struct request_spec {
   std::string_view model;
+  bool model_plain = false;  // the caller knows json_plain(model) holds: copied without escaping
   std::span<const chat_message> messages;  // chat/messages dialects; for completions and
                                            // embeddings the messages' contents are joined
                                            // with '\n'; for Anthropic, "system" messages go

@@ -191,6 +191,37 @@ TEST(ResponseReader, NonStreamUsesUsageAndTimesTheBody) {
   EXPECT_FALSE(f.rec.streamed);
 }
 
+// A whole body in one read is decoded where it lies; a body split over reads must be kept by
+// the reader, since each read's bytes are overwritten by the next (the buffer is scribbled over
+// after every feed here). Plain and chunked framing, every split point, one reader reused.
+TEST(ResponseReader, NonStreamBodySplitAcrossReadsIsKept) {
+  const std::string body =
+      R"({"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,)"
+      R"("message":{"role":"assistant","content":"one two three"},"finish_reason":"stop"}],)"
+      R"("usage":{"prompt_tokens":4,"completion_tokens":3,"total_tokens":7}})";
+  const std::string plain =
+      "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                              chunk(body.substr(0, 50)) + chunk(body.substr(50)) + last_chunk;
+  fed f;
+  for (const std::string* all : {&plain, &chunked}) {
+    for (std::size_t k = 1; k < all->size(); ++k) {
+      f.rec.clear();
+      f.rd.begin(protocol::dialect::openai_chat, f.rec);
+      std::string buf = all->substr(0, k);
+      bool done = f.rd.feed(buf, 1);
+      ASSERT_FALSE(done) << "split at " << k;
+      buf.assign(buf.size(), '#');  // the next read lands where the last one was
+      buf = all->substr(k);
+      done = f.rd.feed(buf, 2);
+      ASSERT_TRUE(done) << "split at " << k;
+      EXPECT_EQ(f.rec.fate.kind, outcome::ok) << "split at " << k << ": " << f.rec.fate.reason;
+      EXPECT_EQ(f.rec.usage_output_tokens, 3) << "split at " << k;
+      EXPECT_EQ(f.rec.counted_output_tokens, 3) << "split at " << k;
+    }
+  }
+}
+
 TEST(ResponseReader, AnthropicStream) {
   auto ev = [](const std::string& type, const std::string& data) {
     return chunk("event: " + type + "\ndata: " + data + "\n\n");
