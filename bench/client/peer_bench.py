@@ -129,7 +129,7 @@ def main():
             for name, fn in clients:
                 rps, (user, system), cnt = fn()
                 us = (user + system) / cnt * 1e6
-                res[name].append((rps, us))
+                res[name].append((rps, us, user / cnt * 1e6, system / cnt * 1e6))
                 print("round %d %-9s %9.0f req/s %7.2f CPU-us/req (user %.2f + system %.2f; "
                       "%d requests)" % (i + 1, name, rps, us, user / cnt * 1e6,
                                         system / cnt * 1e6, cnt), flush=True)
@@ -137,7 +137,11 @@ def main():
     med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
            for k, v in res.items()}
     for k in res:
-        print("median %-9s %9.0f req/s %7.2f CPU-us/req" % ((k,) + med[k]))
+        print("median %-9s %9.0f req/s %7.2f CPU-us/req (user %.2f, system %.2f; system range "
+              "%.2f-%.2f)" % ((k,) + med[k] + (statistics.median(x[2] for x in res[k]),
+                                              statistics.median(x[3] for x in res[k]),
+                                              min(x[3] for x in res[k]),
+                                              max(x[3] for x in res[k]))))
     for label in labels:
         for peer in ("wrk", "wrk-post"):
             print("ratio %s/%s: requests/s %.2f, CPU-us per request %.2f (median of the "
