@@ -9,6 +9,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace gb::protocol::detail {
 
 /// Whether byte `c` may stand in a JSON string as itself and is ASCII: 0x20..0x7F except '"'
@@ -19,12 +23,34 @@ constexpr bool is_json_plain(char c) noexcept {
 }
 
 /// Index of the first byte of `s` at or after `i` that is not plain (is_json_plain), or s.size()
-/// when there is none. Eight bytes at a time: a word is skipped only when none of its bytes is
-/// a control character, '"', '\\' or >= 0x80 (the subtraction tricks may flag a byte above a
-/// real hit, never a clean word). Precondition: i <= s.size().
+/// when there is none. Sixteen bytes at a time with SSE2, then eight at a time: a word is
+/// skipped only when none of its bytes is a control character, '"', '\\' or >= 0x80 (the
+/// subtraction tricks may flag a byte above a real hit, never a clean word). Precondition:
+/// i <= s.size().
 inline std::size_t skip_json_plain(std::string_view s, std::size_t i) noexcept {
   const std::size_t n = s.size();
   const char* const p = s.data();
+#if defined(__SSE2__)
+  // 16 bytes per step (every x86-64 has SSE2): as signed bytes, control characters and
+  // non-ASCII bytes are exactly those below 0x20, so three comparisons flag every byte that is
+  // not plain.
+  if (i + 16 <= n) {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i slash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    do {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const __m128i hits =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)),
+                       _mm_cmplt_epi8(v, space));
+      const int mask = _mm_movemask_epi8(hits);
+      if (mask != 0) {
+        return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+      }
+      i += 16;
+    } while (i + 16 <= n);
+  }
+#endif
   constexpr std::uint64_t ones = 0x0101010101010101ull;
   constexpr std::uint64_t highs = 0x8080808080808080ull;
   while (i + 8 <= n) {

@@ -1,5 +1,7 @@
 #include "protocol/json_scan.hpp"
 
+#include <algorithm>
+
 #include "protocol/json_bytes.hpp"
 #include "util/utf8.hpp"
 
@@ -302,25 +304,12 @@ bool json_scanner::read_count(std::int64_t& out) noexcept {
   if (peek_type() != '0') {
     return skip_value();
   }
-  // Fast path: a plain non-negative integer of up to 18 digits (no leading zero unless it is
-  // "0"), followed by a byte that cannot continue a number. Anything else takes the validating
-  // path below from the start.
-  {
-    const char* const b = s_.data();
-    const std::size_t n = s_.size();
-    std::size_t i = i_;
-    std::int64_t v = 0;
-    while (i < n && i - i_ < 18 && is_digit(b[i])) {
-      v = v * 10 + (b[i] - '0');
-      ++i;
-    }
-    const std::size_t digits = i - i_;
-    const bool continues = i < n && (is_digit(b[i]) || b[i] == '.' || b[i] == 'e' || b[i] == 'E');
-    if (digits > 0 && !continues && (digits == 1 || b[i_] != '0')) {
-      i_ = i;
-      out = v;
-      return true;
-    }
+  // Fast path: a plain integer (see plain_integer); anything else takes the validating path
+  // below from the start.
+  if (std::int64_t plain = 0; const std::size_t end = plain_integer(i_, plain)) {
+    i_ = end;
+    out = plain;
+    return true;
   }
   const std::size_t start = i_;
   if (!skip_number()) {
@@ -342,14 +331,23 @@ bool json_scanner::read_count(std::int64_t& out) noexcept {
 }
 
 bool json_scanner::skip_value() noexcept {
-  // Fast path: a string without escapes or non-ASCII bytes (most skipped values); everything
-  // else (and any doubt) goes through skip_value_at.
+  // Fast paths: a string without escapes or non-ASCII bytes, a plain integer (most skipped
+  // values); everything else (and any doubt) goes through skip_value_at.
   ws();
-  if (ok_ && i_ < s_.size() && s_[i_] == '"') {
-    const std::size_t end = skip_json_plain(s_, i_ + 1);
-    if (end < s_.size() && s_[end] == '"') {
-      i_ = end + 1;
-      return true;
+  if (i_ < s_.size()) {
+    const char c = s_[i_];
+    if (c == '"') {
+      const std::size_t end = skip_json_plain(s_, i_ + 1);
+      if (end < s_.size() && s_[end] == '"') {
+        i_ = end + 1;
+        return true;
+      }
+    } else if (is_digit(c)) {
+      std::int64_t v = 0;
+      if (const std::size_t end = plain_integer(i_, v); end != 0) {
+        i_ = end;
+        return true;
+      }
     }
   }
   return skip_value_at(depth_);

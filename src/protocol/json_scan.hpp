@@ -7,6 +7,7 @@
 // UTF-8 with lone surrogates replaced by U+FFFD. Never throws except std::bad_alloc from the
 // scratch strings.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,13 +17,19 @@
 
 namespace gb::protocol::detail {
 
+constexpr bool is_ascii_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
 class json_scanner {
  public:
   static constexpr int k_max_depth = 64;
 
   explicit json_scanner(std::string_view text) noexcept : s_(text) {}
 
-  /// False once any grammar error was seen; every call after that is a no-op returning false.
+  /// False once any grammar error was seen; every call after that is a no-op returning false
+  /// (a failure also moves the cursor to the end of the text, where every step fails: the hot
+  /// paths need no separate check of this flag).
   bool ok() const noexcept { return ok_; }
   /// True when only whitespace remains (call after reading the top-level value).
   bool at_end() noexcept;
@@ -30,7 +37,7 @@ class json_scanner {
   /// The type of the next value ('{', '[', '"', 'n', 't', 'f', '-'/digit as '0'); 0 at error/end.
   char peek_type() noexcept {
     ws();
-    if (!ok_ || i_ >= s_.size()) {
+    if (i_ >= s_.size()) {
       return 0;
     }
     const char c = s_[i_];
@@ -73,7 +80,7 @@ class json_scanner {
   /// Reads a string; `out` views the input when it has no escapes, else `scratch`.
   bool read_string(std::string_view& out, std::string& scratch) {
     ws();
-    if (!ok_ || i_ >= s_.size()) {
+    if (i_ >= s_.size()) {
       return fail();
     }
     return string_at(i_, out, scratch);
@@ -108,9 +115,6 @@ class json_scanner {
   // when the container ends here (its close consumed) or on a grammar error (ok() then false);
   // else `i` is the index of the item's first byte (within the text).
   bool next_item(char close, bool& first, std::size_t& i) noexcept {
-    if (!ok_) {
-      return false;
-    }
     const char* const b = s_.data();
     const std::size_t n = s_.size();
     i = skip_ws(b, n, i_);
@@ -144,6 +148,7 @@ class json_scanner {
   }
   bool fail() noexcept {
     ok_ = false;
+    i_ = s_.size();
     return false;
   }
   // Reads the string whose opening quote should be at index i (< size) and leaves the cursor
@@ -166,6 +171,30 @@ class json_scanner {
   // read_string after the plain run [start, at): escapes, UTF-8, or the end of the text.
   bool read_string_rest(std::size_t start, std::size_t at, std::string_view& out,
                         std::string& scratch);
+  // A plain integer at index i: 1 to 18 digits, no leading zero (unless it is "0"), not followed
+  // by a digit, '.', 'e' or 'E'. Returns the index after it (and its value), else 0.
+  std::size_t plain_integer(std::size_t i, std::int64_t& value) const noexcept {
+    const char* const b = s_.data();
+    const std::size_t n = s_.size();
+    const std::size_t start = i;
+    if (i >= n || !is_ascii_digit(b[i])) {
+      return 0;
+    }
+    std::int64_t v = b[i] - '0';
+    ++i;
+    if (v != 0) {  // "0" stands alone: a digit after it is not a plain integer
+      const std::size_t last = std::min(n, start + 18);
+      while (i < last && is_ascii_digit(b[i])) {
+        v = v * 10 + (b[i] - '0');
+        ++i;
+      }
+    }
+    if (i < n && (is_ascii_digit(b[i]) || b[i] == '.' || b[i] == 'e' || b[i] == 'E')) {
+      return 0;
+    }
+    value = v;
+    return i;
+  }
   bool skip_string() noexcept;
   bool skip_number() noexcept;
   bool skip_literal(std::string_view word) noexcept;
