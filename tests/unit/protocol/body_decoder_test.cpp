@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -114,6 +117,101 @@ TEST(body_decoder, LargeEmbeddingCountsEveryDimension) {
   const body_summary s = decode_body(dialect::openai_embeddings, body);
   EXPECT_TRUE(s.valid);
   EXPECT_EQ(s.embedding_dims, 3072);
+}
+
+}  // namespace
+}  // namespace gb::protocol
+
+namespace gb::protocol {
+namespace {
+
+// A random JSON value (nlohmann builds it, so it is valid): every value type, numbers of every
+// form (0, small, 19-20 digits, negative, fractions, exponents), strings with escapes, control
+// characters and UTF-8, nesting a few levels deep.
+nlohmann::json random_value(std::mt19937_64& rng, int depth) {
+  switch (rng() % (depth > 3 ? 6 : 8)) {
+    case 0:
+      return nullptr;
+    case 1:
+      return (rng() & 1) != 0;
+    case 2:
+      switch (rng() % 6) {
+        case 0:
+          return static_cast<std::int64_t>(rng() % 10);
+        case 1:
+          return static_cast<std::int64_t>(rng());
+        case 2:
+          return -static_cast<std::int64_t>(rng() % 100000);
+        case 3:
+          return static_cast<double>(rng() % 1000) / 7.0;
+        case 4:
+          return 1e300 * static_cast<double>(rng() % 3);
+        default:
+          return rng();
+      }
+    case 3: {
+      std::string s;
+      for (int i = static_cast<int>(rng() % 20); i > 0; --i) {
+        const auto c = rng() % 100;
+        if (c < 5) {
+          s += '"';
+        } else if (c < 8) {
+          s += '\\';
+        } else if (c < 12) {
+          s += static_cast<char>(rng() % 32);
+        } else if (c < 15) {
+          s += "\xc3\xa9";
+        } else {
+          s += static_cast<char>('a' + rng() % 26);
+        }
+      }
+      return s;
+    }
+    case 4:
+    case 5:
+      return nlohmann::json::object();
+    case 6: {
+      auto a = nlohmann::json::array();
+      for (int i = static_cast<int>(rng() % 5); i > 0; --i) {
+        a.push_back(random_value(rng, depth + 1));
+      }
+      return a;
+    }
+    default: {
+      auto o = nlohmann::json::object();
+      for (int i = static_cast<int>(rng() % 5); i > 0; --i) {
+        o["k" + std::to_string(rng() % 50)] = random_value(rng, depth + 1);
+      }
+      return o;
+    }
+  }
+}
+
+// The fuzzers check that nothing invalid is accepted; this checks the other way: valid bodies,
+// compact or indented, with random extra members around the ones read, are never rejected, and
+// the usage counts (plain and long integers) come out exact.
+TEST(body_decoder, RandomValidBodiesAreAcceptedWithExactUsage) {
+  std::mt19937_64 rng(20261122);
+  const std::int64_t counts[] = {0, 7, 10, 99999, 123456789012345678, 1234567890123456789};
+  for (int it = 0; it < 20000; ++it) {
+    const std::int64_t out = counts[rng() % std::size(counts)];
+    const nlohmann::json doc = {
+        {"id", random_value(rng, 0)},
+        {"choices",
+         nlohmann::json::array({{{"index", 0},
+                                 {"message", {{"role", "assistant"}, {"content", "one two"}}},
+                                 {"extra", random_value(rng, 0)}}})},
+        {"usage", {{"prompt_tokens", random_value(rng, 0)}, {"completion_tokens", out}}},
+        {"z", random_value(rng, 0)}};
+    std::string text = doc.dump(rng() % 3 == 0 ? 2 : -1);
+    if (rng() % 4 == 0) {
+      text = " \n" + text + "\r\n ";
+    }
+    const body_summary b = decode_body(dialect::openai_chat, text);
+    ASSERT_TRUE(b.valid) << text;
+    EXPECT_EQ(b.content_words, 2) << text;
+    ASSERT_EQ(b.output_tokens, out) << text;
+  }
 }
 
 }  // namespace
