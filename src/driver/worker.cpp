@@ -231,6 +231,27 @@ void worker::track_in_flight(std::size_t target, int delta, std::int64_t now) {
   // change by a little): time never runs backwards here.
   const std::int64_t since = in_flight_since_[target];
   now = std::max(now, since);
+  // Fast path: the span since the last change lies in one phase window, the one `now` is in
+  // (found from the last one used: time moves forward).
+  const std::vector<plan::phase_window>& phases = sh_.phases;
+  while (window_ < phases.size() && now - sh_.start_ns >= phases[window_].end_ns) {
+    ++window_;
+  }
+  if (window_ < phases.size() && since - sh_.start_ns >= phases[window_].start_ns) {
+    metrics::stats* st = stats_ptr_[target][phase_index(phases[window_].which)];
+    if (st != nullptr) {
+      if (since > 0 && in_flight_[target] > 0) {
+        st->inflight_area_ns += in_flight_[target] * (now - since);
+      }
+      in_flight_[target] += delta;
+      st->inflight_max = std::max(st->inflight_max, in_flight_[target]);
+    } else {
+      in_flight_[target] += delta;
+    }
+    in_flight_total_ += delta;
+    in_flight_since_[target] = now;
+    return;
+  }
   if (since > 0 && in_flight_[target] > 0) {
     for (const plan::phase_window& w : sh_.phases) {
       const std::int64_t ws = sh_.start_ns + w.start_ns;

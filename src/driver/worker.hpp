@@ -147,6 +147,7 @@ class worker {
   std::vector<std::int64_t> in_flight_;
   std::vector<std::int64_t> in_flight_since_;
   std::int64_t in_flight_total_ = 0;
+  std::size_t window_ = 0;        // the phase window of the last in-flight change (track_in_flight)
   std::int64_t open_cap_ = 0;     // open loop: slots (sessions in progress) this worker may run
   std::int64_t main_quota_ = -1;  // main-phase requests this worker may start (-1: unbounded)
   std::int64_t main_started_ = 0;

@@ -37,6 +37,19 @@ class Accuracy(unittest.TestCase):
         self.assertEqual(mt["itl"]["count"], 19 * led["started"], "every gap of every stream")
         self.assertEqual(mt["ttft"]["count"], led["started"])
 
+    def test_closed_loop_concurrency_is_held_in_each_phase(self):
+        # Every slot has a request in flight all the time (the mock answers in ~20 ms), so the
+        # time-weighted in-flight mean of each phase is the concurrency, and its peak too.
+        with Mock("--ttft", "20ms", "--itl", "1ms", "--output-tokens", "4") as m:
+            r = Run(["--url", m.url, "--api", "openai-chat", "-c", "6", "-t", "2",
+                     "--warmup", "1s", "-d", "2s", "--no-stream", "--quiet"])
+        self.assertEqual(r.rc, 0, r.describe())
+        check_ledger(self, r.report)
+        for phase in ("warmup", "main"):
+            conc = r.phase(phase)["concurrency"]
+            self.assertAlmostEqual(conc["mean"], 6, delta=0.3, msg=(phase, conc))
+            self.assertEqual(conc["max"], 6, (phase, conc))
+
     def test_anthropic_and_non_stream(self):
         with Mock("--ttft", "20ms", "--itl", "5ms", "--output-tokens", "10") as m:
             a = Run(["--url", m.url, "--api", "anthropic-messages", "-c", "2", "-t", "1", "-n",
