@@ -71,10 +71,7 @@ bool response_reader::feed(std::string_view bytes, std::int64_t ts) {
     used += n;
     switch (st) {
       case protocol::http_parse_status::need_more:
-        if (!body_view_.empty()) {
-          body_.assign(body_view_);  // `bytes` goes away: keep the body's start
-          body_view_ = {};
-        }
+        own_body();  // `bytes` goes away: keep the body's start
         return false;
       case protocol::http_parse_status::headers_complete:
         on_headers();
@@ -127,11 +124,15 @@ void response_reader::on_body(std::string_view piece, std::int64_t ts) {
     body_view_ = piece;  // a body whole in one read is decoded where it lies (no copy)
     return;
   }
+  own_body();
+  body_.append(piece);
+}
+
+void response_reader::own_body() {
   if (!body_view_.empty()) {
     body_.assign(body_view_);
     body_view_ = {};
   }
-  body_.append(piece);
 }
 
 void response_reader::on_stream_bytes(std::string_view piece, std::int64_t ts) {

@@ -65,6 +65,8 @@ class response_reader {
  private:
   void on_headers();
   void on_body(std::string_view piece, std::int64_t ts);
+  /// Copies the body viewed in the bytes being fed (body_view_), if any, into body_.
+  void own_body();
   void on_stream_bytes(std::string_view piece, std::int64_t ts);
   void on_content(std::string_view text, std::int64_t ts);
   void complete(std::int64_t ts);

@@ -231,46 +231,37 @@ void worker::track_in_flight(std::size_t target, int delta, std::int64_t now) {
   // change by a little): time never runs backwards here.
   const std::int64_t since = in_flight_since_[target];
   now = std::max(now, since);
-  // Fast path: the span since the last change lies in one phase window, the one `now` is in
-  // (found from the last one used: time moves forward).
+  const std::int64_t count = since > 0 ? in_flight_[target] : 0;
   const std::vector<plan::phase_window>& phases = sh_.phases;
+  // The window `now` is in, found from the last one used (time moves forward).
   while (window_ < phases.size() && now - sh_.start_ns >= phases[window_].end_ns) {
     ++window_;
   }
+  metrics::stats* now_st = nullptr;  // the stats of the phase `now` is in (its peak)
   if (window_ < phases.size() && since - sh_.start_ns >= phases[window_].start_ns) {
-    metrics::stats* st = stats_ptr_[target][phase_index(phases[window_].which)];
-    if (st != nullptr) {
-      if (since > 0 && in_flight_[target] > 0) {
-        st->inflight_area_ns += in_flight_[target] * (now - since);
-      }
-      in_flight_[target] += delta;
-      st->inflight_max = std::max(st->inflight_max, in_flight_[target]);
-    } else {
-      in_flight_[target] += delta;
+    // The usual case: the whole span lies in that window.
+    now_st = stats_ptr_[target][phase_index(phases[window_].which)];
+    if (now_st != nullptr) {
+      now_st->inflight_area_ns += count * (now - since);
     }
-    in_flight_total_ += delta;
-    in_flight_since_[target] = now;
-    return;
-  }
-  if (since > 0 && in_flight_[target] > 0) {
-    for (const plan::phase_window& w : sh_.phases) {
+  } else {
+    for (const plan::phase_window& w : phases) {
       const std::int64_t ws = sh_.start_ns + w.start_ns;
       const std::int64_t we = w.end_ns == INT64_MAX ? INT64_MAX : sh_.start_ns + w.end_ns;
       const std::int64_t a = std::max(since, ws);
       const std::int64_t b = std::min(now, we);
       metrics::stats* st = stats_ptr_[target][phase_index(w.which)];
       if (b > a && st != nullptr) {
-        st->inflight_area_ns += in_flight_[target] * (b - a);
+        st->inflight_area_ns += count * (b - a);
       }
     }
+    now_st = stats_ptr_[target][phase_index(plan::phase_at(phases, now - sh_.start_ns))];
   }
   in_flight_[target] += delta;
   in_flight_total_ += delta;
   in_flight_since_[target] = now;
-  const plan::phase p = plan::phase_at(sh_.phases, now - sh_.start_ns);
-  metrics::stats* st = stats_ptr_[target][phase_index(p)];
-  if (st != nullptr) {
-    st->inflight_max = std::max(st->inflight_max, in_flight_[target]);
+  if (now_st != nullptr) {
+    now_st->inflight_max = std::max(now_st->inflight_max, in_flight_[target]);
   }
 }
 
