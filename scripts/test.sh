@@ -41,7 +41,7 @@ skipped_stages=0
 # skipped, said so and counted as skipped, rather than the whole job overrunning. The estimates
 # are a stage's build + tests from scratch on a 2-core machine, with margin (docs/testing.md).
 budget_s=${GATEBENCH_BUDGET_S:-$([ -n "${GATEBENCH_CI:-}" ] && echo 1680 || echo 0)}
-declare -A stage_estimate_s=([normal]=720 [asan]=600 [tsan]=200 [fuzz]=150)
+declare -A stage_estimate_s=([normal]=720 [asan]=600 [tsan]=200 [fuzz]=110)
 # run_stage NAME BUILD_DIR [meson test args...]; uses build_targets, stage_env and stage.
 run_stage() {
   local name=$1 dir=$2

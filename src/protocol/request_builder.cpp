@@ -74,7 +74,9 @@ class writer {
 // A message's content (and its continuation), escaped unless the caller marked it plain.
 void put_content(const chat_message& m, writer& w) {
   w.put_text(m.content, m.plain);
-  w.put_text(m.more, m.plain);
+  if (!m.more.empty()) {  // an empty view may have no data pointer (memcpy must not see it)
+    w.put_text(m.more, m.plain);
+  }
 }
 
 void put_joined_contents(const request_spec& spec, writer& w) {
