@@ -165,14 +165,16 @@ struct session {
   const prompt_record* record = nullptr;
   std::size_t target = 0;
   const std::string* model = nullptr;
-  std::int64_t turn = 0;   // turns sent so far
-  std::int64_t turns = 1;  // session length
+  bool model_plain = false;  // protocol::json_plain(*model), known from its entry
+  std::int64_t turn = 0;     // turns sent so far
+  std::int64_t turns = 1;    // session length
   std::vector<message> history;
 };
 
 struct remembered {
   std::size_t target = 0;
   const std::string* model = nullptr;
+  bool model_plain = false;
   std::vector<message> history;
   std::int64_t max_tokens = 0;
 };
@@ -192,7 +194,7 @@ struct request_factory::impl {
     next_target = static_cast<std::size_t>(std::max(0, idx)) % n_targets;
     (void)cnt;  // workers draw independent streams; the count needs no per-worker split here
     if (work.mix.empty()) {
-      entries.push_back({1.0, &work.model, 0, -1});
+      entries.push_back({1.0, &work.model, 0, -1, protocol::json_plain(work.model)});
     } else {
       double sum = 0;
       for (std::size_t i = 0; i < work.mix.size(); ++i) {
@@ -204,26 +206,18 @@ struct request_factory::impl {
             target = static_cast<long>(t);
           }
         }
-        entries.push_back({sum, e.model.empty() ? &work.model : &e.model, i + 1, target});
+        const std::string* model = e.model.empty() ? &work.model : &e.model;
+        entries.push_back({sum, model, i + 1, target, protocol::json_plain(*model)});
       }
     }
-    for (const entry& e : entries) {
-      if (protocol::json_plain(*e.model)) {
-        plain_models.push_back(e.model);
-      }
-    }
-  }
-
-  // Whether model name `m` (one of the entries') needs no JSON escaping (checked once, above).
-  bool model_plain(const std::string* m) const noexcept {
-    return std::find(plain_models.begin(), plain_models.end(), m) != plain_models.end();
   }
 
   struct entry {
     double cumulative_weight;
     const std::string* model;
     std::size_t source;
-    long target;  // -1: rotate over the targets
+    long target;       // -1: rotate over the targets
+    bool model_plain;  // protocol::json_plain(*model): the name is copied without escaping
   };
 
   scenario::workload work;
@@ -233,7 +227,6 @@ struct request_factory::impl {
   std::uint64_t sequence = 1;  // the next request's id within this worker (low 48 bits)
   std::vector<protocol::dialect> dialects;
   std::vector<entry> entries;
-  std::vector<const std::string*> plain_models;  // entries' models that are json_plain
   std::size_t next_target = 0;
   std::vector<session> slots;
   std::vector<remembered> pool;  // earlier first turns, for repeat_ratio
@@ -311,6 +304,7 @@ struct request_factory::impl {
       const remembered& m = pool[r.below(pool.size())];
       s.target = m.target;
       s.model = m.model;
+      s.model_plain = m.model_plain;
       s.history = m.history;
       s.turns = 1;
       s.repeated = true;
@@ -320,6 +314,7 @@ struct request_factory::impl {
     const entry& e = pick_entry();
     s.source = e.source;
     s.model = e.model;
+    s.model_plain = e.model_plain;
     s.target = pick_target(e);
     s.turns = work.turns;
     const prompt_set& set = data->sources[s.source];
@@ -389,7 +384,7 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
       m.dialects.empty() ? protocol::dialect::openai_chat : m.dialects[s.target];
   protocol::request_spec spec;
   spec.model = *s.model;
-  spec.model_plain = m.model_plain(s.model);
+  spec.model_plain = s.model_plain;
   spec.messages = m.scratch;
   spec.stream = m.work.stream && protocol::can_stream(d);
   spec.include_usage = m.work.include_usage;
@@ -407,7 +402,7 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
   ++m.sequence;
 
   if (s.turn == 0 && !out.repeated && m.work.repeat_ratio > 0) {
-    remembered rem{s.target, s.model, s.history, max_tokens};
+    remembered rem{s.target, s.model, s.model_plain, s.history, max_tokens};
     if (m.pool.size() < repeat_pool_size) {
       m.pool.push_back(std::move(rem));
     } else {

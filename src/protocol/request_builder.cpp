@@ -29,6 +29,9 @@ class writer {
   ~writer() { out_.resize(len_); }
 
   [[gnu::always_inline]] void put(std::string_view s) {
+    if (s.empty()) {
+      return;  // an empty view may have no data pointer, which memcpy must not see
+    }
     room(s.size());
     std::memcpy(out_.data() + len_, s.data(), s.size());
     len_ += s.size();
@@ -74,9 +77,7 @@ class writer {
 // A message's content (and its continuation), escaped unless the caller marked it plain.
 void put_content(const chat_message& m, writer& w) {
   w.put_text(m.content, m.plain);
-  if (!m.more.empty()) {  // an empty view may have no data pointer (memcpy must not see it)
-    w.put_text(m.more, m.plain);
-  }
+  w.put_text(m.more, m.plain);
 }
 
 void put_joined_contents(const request_spec& spec, writer& w) {

@@ -293,6 +293,32 @@ TEST(RequestFactory, MixWeightsModelsAndTargets) {
   EXPECT_NEAR(static_cast<double>(big) / n, 0.75, 0.03);
 }
 
+// Model names are checked once per mix entry: a plain one is copied, one needing escapes is
+// escaped, also when a repeat replays an earlier request of its entry.
+TEST(RequestFactory, ModelNamesNeedingEscapesAreEscapedAlsoInRepeats) {
+  auto sc = base();
+  sc.workload.repeat_ratio = 0.5;
+  scenario::mix_entry plain;
+  plain.weight = 1;
+  plain.model = "m-plain";
+  scenario::mix_entry odd;
+  odd.weight = 1;
+  odd.model = "m \"odd\" \\ \xc3\xa9";
+  sc.workload.mix = {plain, odd};
+  request_factory f(sc, load(sc), 0, 1);
+  prepared_request r;
+  std::set<std::string> models;
+  int repeats = 0;
+  for (int i = 0; i < 400; ++i) {
+    f.next(0, r);
+    repeats += r.repeated ? 1 : 0;
+    const auto j = json::parse(r.body);  // throws on a body the escaping broke
+    models.insert(j["model"].get<std::string>());
+  }
+  EXPECT_EQ(models, (std::set<std::string>{plain.model, odd.model}));
+  EXPECT_GT(repeats, 100);
+}
+
 TEST(RequestFactory, InSessionAndEndSessionTrackTheTurnsLeft) {
   auto sc = base();
   sc.workload.turns = 3;
