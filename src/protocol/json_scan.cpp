@@ -17,10 +17,6 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   return st.valid ? st.length : 0;
 }
 
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
-
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') {
     return c - '0';
@@ -250,22 +246,22 @@ bool json_scanner::skip_number() noexcept {
   if (i_ < n && s_[i_] == '-') {
     ++i_;
   }
-  if (i_ >= n || !is_digit(s_[i_])) {
+  if (i_ >= n || !is_ascii_digit(s_[i_])) {
     return fail();
   }
   if (s_[i_] == '0') {
     ++i_;
   } else {
-    while (i_ < n && is_digit(s_[i_])) {
+    while (i_ < n && is_ascii_digit(s_[i_])) {
       ++i_;
     }
   }
   if (i_ < n && s_[i_] == '.') {
     ++i_;
-    if (i_ >= n || !is_digit(s_[i_])) {
+    if (i_ >= n || !is_ascii_digit(s_[i_])) {
       return fail();
     }
-    while (i_ < n && is_digit(s_[i_])) {
+    while (i_ < n && is_ascii_digit(s_[i_])) {
       ++i_;
     }
   }
@@ -274,10 +270,10 @@ bool json_scanner::skip_number() noexcept {
     if (i_ < n && (s_[i_] == '+' || s_[i_] == '-')) {
       ++i_;
     }
-    if (i_ >= n || !is_digit(s_[i_])) {
+    if (i_ >= n || !is_ascii_digit(s_[i_])) {
       return fail();
     }
-    while (i_ < n && is_digit(s_[i_])) {
+    while (i_ < n && is_ascii_digit(s_[i_])) {
       ++i_;
     }
   }
@@ -318,7 +314,7 @@ bool json_scanner::read_count(std::int64_t& out) noexcept {
   const std::string_view num = s_.substr(start, i_ - start);
   std::int64_t v = 0;
   for (const char c : num) {
-    if (!is_digit(c)) {
+    if (!is_ascii_digit(c)) {
       return true;  // negative, fraction or exponent: not a count
     }
     if (v > (INT64_MAX - 9) / 10) {
@@ -342,7 +338,7 @@ bool json_scanner::skip_value() noexcept {
         i_ = end + 1;
         return true;
       }
-    } else if (is_digit(c)) {
+    } else if (is_ascii_digit(c)) {
       std::int64_t v = 0;
       if (const std::size_t end = plain_integer(i_, v); end != 0) {
         i_ = end;
