@@ -1,215 +1,241 @@
 // Whole-body decoder for non-streaming responses and error bodies of every dialect
-// (shared/design/wire-formats.md). One validating pass with json_scanner; error bodies of either
-// vendor's shape are recognised whatever the dialect (gateways translate errors inconsistently).
+// (shared/design/wire-formats.md). One validating pass with detail::walk_json; error bodies of
+// either vendor's shape are recognised whatever the dialect (gateways translate errors
+// inconsistently).
 
 #include "protocol/decoders.hpp"
 #include "protocol/json_scan.hpp"
+#include "protocol/json_walk.hpp"
 #include "protocol/stream_decoder.hpp"
 
 namespace gb::protocol {
 
 namespace {
 
-using detail::json_scanner;
+// The places of a body the decoder reads (detail::walk_json ids; 0 is everything else).
+enum place : int {
+  other = 0,
+  root,
+  top,           // the top-level object's members
+  choices,       // "choices": null or an array of objects
+  choice_first,  // choices[0]: its text, message and finish_reason count
+  choice_rest,   // choices[1...]: must be objects, not read
+  message,       // choices[0].message
+  text,          // generated text: a string counts, any other value is ignored
+  finish,        // choices[0].finish_reason, top-level stop_reason
+  data,          // "data": embeddings
+  data_item,     // an element of data: the first object is read
+  data_first,
+  embedding,  // data[first object].embedding: its length counts
+  content,    // "content": Anthropic content blocks
+  block,
+  usage,
+  usage_input,
+  usage_output,
+  error,  // "error": anything but null makes the body an error
+  error_object,
+  error_type,
+  error_code,
+  top_type,    // top-level "type" ("error": an Anthropic error)
+  top_object,  // top-level "object" ("error": a vLLM error)
+};
 
-struct body_reader {
-  json_scanner& sc;
+struct body_visitor {
   body_summary& r;
-  std::string scratch;
+  bool bad = false;  // valid JSON of a shape no dialect allows (e.g. choices: 3)
   bool has_choices = false;
   bool has_data = false;
   bool has_content = false;
+  bool data_object_seen = false;
+  std::string top_type_seen;    // the top-level "type" (not "error")
+  std::string error_code_seen;  // the error's "code"
 
-  void add_text(std::string_view t) {
-    r.content_chars += static_cast<std::int64_t>(t.size());
-    r.content_words += detail::count_words(t);
+  explicit body_visitor(body_summary& out) : r(out) {}
+
+  int key(int object, std::string_view k) const noexcept {
+    switch (object) {
+      case top:
+        if (k == "choices")
+          return choices;
+        if (k == "usage")
+          return usage;
+        if (k == "data")
+          return data;
+        if (k == "content")
+          return content;
+        if (k == "error")
+          return error;
+        if (k == "type")
+          return top_type;
+        if (k == "object")
+          return top_object;
+        if (k == "stop_reason")
+          return finish;
+        return other;
+      case choice_first:
+        if (k == "message")
+          return message;
+        if (k == "finish_reason")
+          return finish;
+        if (k == "text")
+          return text;
+        return other;
+      case message:
+        return (k == "content" || k == "reasoning_content") ? text : other;
+      case usage:
+        if (k == "prompt_tokens" || k == "input_tokens")
+          return usage_input;
+        if (k == "completion_tokens" || k == "output_tokens")
+          return usage_output;
+        return other;
+      case data_first:
+        return k == "embedding" ? embedding : other;
+      case block:
+        return (k == "text" || k == "thinking") ? text : other;
+      case error_object:
+        if (k == "type")
+          return error_type;
+        if (k == "code")
+          return error_code;
+        return other;
+      default:
+        return other;
+    }
   }
 
-  bool set_finish(std::string_view v) {
-    if (!v.empty() && r.finish_reason.empty()) {
-      r.finish_reason.assign(v);
+  int element(int array, std::uint32_t index) noexcept {
+    switch (array) {
+      case choices:
+        return index == 0 ? choice_first : choice_rest;
+      case data:
+        return data_item;
+      case content:
+        return block;
+      case embedding:
+        ++r.embedding_dims;
+        return other;
+      default:
+        return other;
     }
-    return true;
   }
 
-  // Reads a string (or skips another value) and counts it as generated text.
-  bool text_value() {
-    std::string_view v;
-    if (!sc.read_string_or_skip(v, scratch)) {
-      return false;
-    }
-    add_text(v);
-    return true;
-  }
-
-  bool message(bool first_choice) {
-    if (sc.peek_type() != '{') {
-      return sc.skip_value();
-    }
-    sc.begin_object();
-    bool first = true;
-    std::string_view key;
-    while (sc.member(first, key)) {
-      const bool counted = first_choice && (key == "content" || key == "reasoning_content");
-      if (!(counted ? text_value() : sc.skip_value())) {
-        return false;
-      }
-    }
-    return sc.ok();
-  }
-
-  bool choices() {
-    if (sc.take_null()) {
-      return true;
-    }
-    if (!sc.begin_array()) {
-      return false;
-    }
-    has_choices = true;
-    bool first_el = true;
-    bool first_choice = true;
-    while (sc.element(first_el)) {
-      if (!sc.begin_object()) {
-        return false;
-      }
-      bool first = true;
-      std::string_view key;
-      while (sc.member(first, key)) {
-        bool good = true;
-        if (key == "message") {
-          good = message(first_choice);
-        } else if (key == "text" && first_choice) {
-          good = text_value();
-        } else if (key == "finish_reason" && first_choice) {
-          std::string_view v;
-          good = sc.read_string_or_skip(v, scratch) && set_finish(v);
-        } else {
-          good = sc.skip_value();
+  int open_object(int id) noexcept {
+    switch (id) {
+      case root:
+        return top;
+      case choice_first:
+      case message:
+      case usage:
+      case block:
+        return id;
+      case choice_rest:
+        return other;
+      case data_item:
+        if (data_object_seen) {
+          return other;
         }
-        if (!good) {
-          return false;
-        }
-      }
-      first_choice = false;
+        data_object_seen = true;
+        return data_first;
+      case error:
+        r.is_error = true;
+        return error_object;
+      default:
+        scalar(id);
+        return other;
     }
-    return sc.ok();
   }
 
-  bool data() {
-    if (!sc.begin_array()) {
-      return false;
+  int open_array(int id) noexcept {
+    switch (id) {
+      case choices:
+        has_choices = true;
+        return id;
+      case data:
+        has_data = true;
+        return id;
+      case content:
+        has_content = true;
+        return id;
+      case embedding:
+        return id;
+      default:
+        scalar(id);
+        return other;
     }
-    has_data = true;
-    bool first_el = true;
-    bool first_item = true;
-    while (sc.element(first_el)) {
-      if (!first_item || sc.peek_type() != '{') {
-        if (!sc.skip_value()) {
-          return false;
-        }
-        continue;
-      }
-      first_item = false;
-      sc.begin_object();
-      bool first = true;
-      std::string_view key;
-      while (sc.member(first, key)) {
-        if (key == "embedding" && sc.peek_type() == '[') {
-          sc.begin_array();
-          bool f = true;
-          while (sc.element(f)) {
-            ++r.embedding_dims;
-            if (!sc.skip_value()) {
-              return false;
-            }
-          }
-        } else if (!sc.skip_value()) {
-          return false;
-        }
-      }
-    }
-    return sc.ok();
   }
 
-  bool content_blocks() {
-    if (!sc.begin_array()) {
-      return false;
+  // A value that is neither what `id` reads nor allowed to be skipped.
+  void scalar(int id) noexcept {
+    switch (id) {
+      case root:
+      case choices:
+      case choice_first:
+      case choice_rest:
+        bad = true;  // the top level and choices[] must be objects, choices an array
+        break;
+      case usage_input:
+        r.input_tokens = -1;
+        break;
+      case usage_output:
+        r.output_tokens = -1;
+        break;
+      case error:
+        r.is_error = true;  // {"error": "text"}
+        break;
+      default:
+        break;
     }
-    has_content = true;
-    bool first_el = true;
-    while (sc.element(first_el)) {
-      if (sc.peek_type() != '{') {
-        if (!sc.skip_value()) {
-          return false;
-        }
-        continue;
-      }
-      sc.begin_object();
-      bool first = true;
-      std::string_view key;
-      while (sc.member(first, key)) {
-        if (!((key == "text" || key == "thinking") ? text_value() : sc.skip_value())) {
-          return false;
-        }
-      }
-    }
-    return sc.ok();
   }
 
-  bool usage() {
-    if (sc.peek_type() != '{') {
-      return sc.skip_value();
+  void string(int id, std::string_view s) {
+    switch (id) {
+      case text:
+        r.content_chars += static_cast<std::int64_t>(s.size());
+        r.content_words += detail::count_words(s);
+        break;
+      case finish:
+        if (!s.empty() && r.finish_reason.empty()) {
+          r.finish_reason.assign(s);
+        }
+        break;
+      case error_type:
+        if (!s.empty()) {
+          r.error_type.assign(s);
+        }
+        break;
+      case error_code:
+        if (!s.empty()) {
+          error_code_seen.assign(s);
+        }
+        break;
+      case top_type:
+      case top_object:
+        if (s == "error") {
+          r.is_error = true;  // Anthropic {"type":"error"}, vLLM {"object":"error"}
+        } else if (id == top_type && !s.empty()) {
+          top_type_seen.assign(s);
+        }
+        break;
+      default:
+        scalar(id);
     }
-    sc.begin_object();
-    bool first = true;
-    std::string_view key;
-    while (sc.member(first, key)) {
-      std::int64_t v = -1;
-      if (!sc.read_count(v)) {
-        return false;
-      }
-      if (key == "prompt_tokens" || key == "input_tokens") {
-        r.input_tokens = v;
-      } else if (key == "completion_tokens" || key == "output_tokens") {
-        r.output_tokens = v;
-      }
-    }
-    return sc.ok();
   }
 
-  bool error() {
-    if (sc.take_null()) {
-      return true;
+  void number(int id, std::int64_t count) noexcept {
+    if (id == usage_input) {
+      r.input_tokens = count;
+    } else if (id == usage_output) {
+      r.output_tokens = count;
+    } else {
+      scalar(id);
     }
-    r.is_error = true;
-    if (sc.peek_type() != '{') {
-      return sc.skip_value();  // {"error": "text"}
+  }
+
+  void literal(int id, char first) noexcept {
+    if (first == 'n' && (id == choices || id == error)) {
+      return;  // "choices": null, "error": null
     }
-    sc.begin_object();
-    bool first = true;
-    std::string_view key;
-    std::string code;
-    while (sc.member(first, key)) {
-      bool good = true;
-      if (key == "type" || key == "code") {
-        std::string_view v;
-        good = sc.read_string_or_skip(v, scratch);
-        if (key == "type" && !v.empty()) {
-          r.error_type.assign(v);
-        } else if (key == "code" && !v.empty()) {
-          code.assign(v);
-        }
-      } else {
-        good = sc.skip_value();
-      }
-      if (!good) {
-        return false;
-      }
-    }
-    if (r.error_type.empty()) {
-      r.error_type = code;
-    }
-    return sc.ok();
+    scalar(id);
   }
 };
 
@@ -217,45 +243,15 @@ struct body_reader {
 
 body_summary decode_body(dialect d, std::string_view body) {
   body_summary r;
-  json_scanner sc(detail::trim_ws(body));
-  body_reader br{sc, r, {}};
-  std::string top_type;
-  bool good = sc.begin_object();
-  bool first = true;
-  std::string_view key;
-  while (good && sc.member(first, key)) {
-    if (key == "choices") {
-      good = br.choices();
-    } else if (key == "data") {
-      good = sc.peek_type() == '[' ? br.data() : sc.skip_value();
-    } else if (key == "content") {
-      good = sc.peek_type() == '[' ? br.content_blocks() : sc.skip_value();
-    } else if (key == "usage") {
-      good = br.usage();
-    } else if (key == "error") {
-      good = br.error();
-    } else if (key == "type" || key == "object") {
-      std::string_view v;
-      const bool is_type = key == "type";
-      good = sc.read_string_or_skip(v, br.scratch);
-      if (v == "error") {
-        r.is_error = true;  // Anthropic {"type":"error"}, vLLM {"object":"error"}
-      } else if (is_type && !v.empty()) {
-        top_type.assign(v);
-      }
-    } else if (key == "stop_reason") {
-      std::string_view v;
-      good = sc.read_string_or_skip(v, br.scratch) && br.set_finish(v);
-    } else {
-      good = sc.skip_value();
-    }
-  }
-  if (!good || !sc.at_end()) {
+  body_visitor v(r);
+  thread_local std::string scratch;
+  if (!detail::walk_json(body, v, root, scratch) || v.bad) {
     return body_summary{};
   }
   if (r.is_error) {
-    if (r.error_type.empty() && !top_type.empty()) {
-      r.error_type = top_type;  // vLLM puts the type at the top level
+    if (r.error_type.empty()) {
+      // The error's "code" when it has no "type"; vLLM puts the type at the top level.
+      r.error_type = !v.error_code_seen.empty() ? v.error_code_seen : v.top_type_seen;
     }
     r.valid = true;
     return r;
@@ -263,15 +259,15 @@ body_summary decode_body(dialect d, std::string_view body) {
   switch (d) {
     case dialect::openai_chat:
     case dialect::openai_completions:
-      r.valid = br.has_choices;
+      r.valid = v.has_choices;
       break;
     case dialect::openai_embeddings:
-      r.valid = br.has_data;
+      r.valid = v.has_data;
       r.content_chars = 0;
       r.content_words = 0;
       break;
     case dialect::anthropic_messages:
-      r.valid = br.has_content;
+      r.valid = v.has_content;
       break;
   }
   return r;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "protocol/json_walk.hpp"
 #include "protocol/stream_decoder.hpp"
 
 namespace gb::fuzz {
@@ -75,6 +76,27 @@ inline bool comparable_with_nlohmann(std::string_view s) {
   return valid_utf8(s);
 }
 
+// A walk_json visitor that asks for nothing (only the grammar is checked).
+struct grammar_only {
+  int key(int, std::string_view) { return 0; }
+  int element(int, std::uint32_t) { return 0; }
+  int open_object(int) { return 0; }
+  int open_array(int) { return 0; }
+  void string(int, std::string_view) {}
+  void number(int, std::int64_t) {}
+  void literal(int, char) {}
+};
+
+// Whether `s` opens more containers than walk_json allows at once (a bound nlohmann lacks); a
+// count of all brackets, so it may say yes for shallow text too (that text is then not compared).
+inline bool may_nest_too_deep(std::string_view s) {
+  std::size_t opens = 0;
+  for (const char c : s) {
+    opens += (c == '[' || c == '{') ? 1 : 0;
+  }
+  return opens > static_cast<std::size_t>(protocol::detail::k_json_max_depth);
+}
+
 inline int fuzz_decoder(protocol::dialect d, const std::uint8_t* bytes, std::size_t size) {
   std::string_view data(reinterpret_cast<const char*>(bytes), size);
   std::string_view event;
@@ -95,6 +117,15 @@ inline int fuzz_decoder(protocol::dialect d, const std::uint8_t* bytes, std::siz
   if (u.kind == protocol::event_kind::content && d == protocol::dialect::anthropic_messages &&
       u.text.empty()) {
     std::abort();
+  }
+  // The walker's grammar against nlohmann's, both ways: it accepts exactly the valid JSON
+  // (nlohmann takes a NUL byte for the end of the text, so text holding one is not compared).
+  if (comparable && !may_nest_too_deep(data) && data.find('\0') == std::string_view::npos) {
+    grammar_only none;
+    std::string scratch;
+    if (protocol::detail::walk_json(data, none, 0, scratch) != nlohmann::json::accept(data)) {
+      std::abort();
+    }
   }
   const protocol::body_summary b = protocol::decode_body(d, data);
   if (b.valid && comparable && !nlohmann::json::accept(data)) {

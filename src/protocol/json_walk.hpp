@@ -1,0 +1,321 @@
+#pragma once
+// A validating JSON walker for the decoders' hot path (internal to protocol).
+//
+// walk_json() checks a whole document against RFC 8259 in one loop with an explicit container
+// stack (no call per token) and reports only what its visitor asked for. The visitor names the
+// places it cares about with small integer ids: the root value has an id, and the visitor maps
+// (object id, key) and (array id, element index) to the id of the value there; id 0 means "not
+// interesting", and everything below an uninteresting value is validated without a callback
+// (its keys are not even decoded). Invalid JSON is always detected, whatever the visitor does.
+//
+// Speed: the text is first copied into a per-thread buffer followed by a NUL byte and padding,
+// so the walk needs no bounds checks (a NUL can only end the text or make it invalid: JSON
+// holds no raw NUL outside strings, and none inside them either), and strings are scanned
+// 16 bytes at a time. Nesting is bounded (k_max_depth) so hostile input cannot exhaust
+// anything. Bytes inside strings must be well-formed UTF-8 (gb::utf8_sequence_at); \u escapes
+// are decoded to UTF-8 with lone surrogates replaced by U+FFFD. Never throws except
+// std::bad_alloc (the per-thread copy and the scratch string grow to the largest text seen).
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace gb::protocol::detail {
+
+/// Deepest nesting of objects and arrays a document may have.
+constexpr int k_json_max_depth = 64;
+
+/// Readable bytes after the copy's end (a NUL first): enough for a 16-byte load at the end and
+/// for comparing a literal of up to 5 bytes there.
+constexpr std::size_t k_json_padding = 32;
+
+/// What a byte can start where a value is expected (walk_json dispatches on it through one
+/// jump table instead of a chain of comparisons).
+enum class json_start : std::uint8_t { invalid, space, object, array, string, number, t, f, n };
+
+constexpr auto k_json_start = [] {
+  std::array<json_start, 256> t{};
+  for (const char c : {' ', '\t', '\n', '\r'}) {
+    t[static_cast<unsigned char>(c)] = json_start::space;
+  }
+  for (char c = '0'; c <= '9'; ++c) {
+    t[static_cast<unsigned char>(c)] = json_start::number;
+  }
+  t['-'] = json_start::number;
+  t['{'] = json_start::object;
+  t['['] = json_start::array;
+  t['"'] = json_start::string;
+  t['t'] = json_start::t;
+  t['f'] = json_start::f;
+  t['n'] = json_start::n;
+  return t;
+}();
+
+/// Copies `text` into this thread's walk buffer, followed by a NUL and k_json_padding - 1 more
+/// readable bytes. Returns the copy's first byte; valid until the next call on this thread.
+const char* json_padded_copy(std::string_view text);
+
+/// First byte at or after p that a JSON string cannot hold as itself or that needs a closer
+/// look: '"', '\\', a control character (the NUL after the text is one) or a non-ASCII byte.
+/// Requires the padding of json_padded_copy (it reads up to 15 bytes past the byte it returns).
+inline const char* json_skip_plain(const char* p) noexcept {
+#if defined(__SSE2__)
+  // As signed bytes, control characters and non-ASCII bytes are exactly those below 0x20.
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i slash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  for (;;) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hits = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)), _mm_cmplt_epi8(v, space));
+    if (const int mask = _mm_movemask_epi8(hits); mask != 0) {
+      return p + std::countr_zero(static_cast<unsigned>(mask));
+    }
+    p += 16;
+  }
+#else
+  for (;;) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+      return p;
+    }
+    ++p;
+  }
+#endif
+}
+
+/// The rest of a string whose plain run stopped at `at` (not at its closing quote): escapes,
+/// UTF-8 sequences, or the end of the text. `start` is the string's first byte, [text, end)
+/// the padded copy. When `decode`, `out` is set to the string's value (a view of the text when
+/// it has no escapes, else of `scratch`). Returns the byte after the closing quote, or nullptr
+/// when the string is invalid or unterminated.
+const char* json_string_rest(const char* text, const char* end, const char* start, const char* at,
+                             bool decode, std::string& scratch, std::string_view& out);
+
+/// A run of more than 18 digits [p, end): its value when it fits in int64, else -1.
+std::int64_t json_long_count(const char* p, const char* end) noexcept;
+
+/// The fraction and exponent of a number from p (at '.', 'e' or 'E'); returns the byte after
+/// the number, or nullptr when they are malformed.
+const char* json_number_tail(const char* p) noexcept;
+
+/// Validates the number at p (RFC 8259 grammar); returns the byte after it, or nullptr. `count`
+/// is its value when it is a non-negative integer that fits in int64, else -1.
+inline const char* json_number(const char* p, std::int64_t& count) noexcept {
+  const bool negative = *p == '-';
+  p += negative ? 1 : 0;
+  const char* const digits = p;
+  std::uint64_t v = static_cast<unsigned char>(*p) - static_cast<unsigned>('0');
+  if (v > 9) {
+    return nullptr;
+  }
+  ++p;
+  if (v != 0) {  // a leading 0 stands alone: a digit after it ends the number (and the text)
+    for (std::uint64_t d; (d = static_cast<unsigned char>(*p) - static_cast<unsigned>('0')) <= 9;
+         ++p) {
+      v = v * 10 + d;
+    }
+  }
+  if (*p == '.' || *p == 'e' || *p == 'E') {
+    count = -1;
+    return json_number_tail(p);
+  }
+  if (negative) {
+    count = -1;
+  } else if (p - digits <= 18) {
+    count = static_cast<std::int64_t>(v);
+  } else {
+    count = json_long_count(digits, p);
+  }
+  return p;
+}
+
+/// The first byte at or after p that is not JSON whitespace.
+inline const char* json_skip_ws(const char* p) noexcept {
+  while (static_cast<unsigned char>(*p) <= ' ' &&
+         (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+    ++p;
+  }
+  return p;
+}
+
+/// Walks the JSON document `text`, calling the visitor `v` for the values whose id is not 0:
+///   int  V::key(int object_id, std::string_view key)   id of that member's value
+///   int  V::element(int array_id, std::uint32_t index)  id of that element (index from 0)
+///   int  V::open_object(int id) / V::open_array(int id) id under which its members/elements
+///                                                       are looked up (0: none of them)
+///   void V::string(int id, std::string_view value)     valid until the next callback
+///   void V::number(int id, std::int64_t count)         json_number's count
+///   void V::literal(int id, char first)                't', 'f' or 'n'
+/// The root value has id `root`. Returns whether `text` is exactly one valid JSON value
+/// (surrounded by optional whitespace); the callbacks made before an error was found stand.
+/// `scratch` holds decoded strings with escapes.
+template <class V>
+bool walk_json(std::string_view text, V& v, int root, std::string& scratch) {
+  const char* const begin = json_padded_copy(text);
+  const char* const end = begin + text.size();
+  const char* p = begin;
+  int ids[k_json_max_depth + 1];
+  std::uint32_t index[k_json_max_depth + 1];
+  std::uint64_t objects = 0;  // bit d-1: the container at depth d is an object
+  int depth = 0;
+  int id = root;
+  std::string_view s;
+value:
+  switch (k_json_start[static_cast<unsigned char>(*p)]) {
+    case json_start::space:
+      p = json_skip_ws(p);
+      goto value;
+    case json_start::object:
+      if (depth == k_json_max_depth) {
+        return false;
+      }
+      ++depth;
+      objects |= std::uint64_t{1} << (depth - 1);
+      ids[depth] = id != 0 ? v.open_object(id) : 0;
+      p = json_skip_ws(p + 1);
+      if (*p == '}') {
+        ++p;
+        --depth;
+        goto after_value;
+      }
+      goto member;
+    case json_start::array:
+      if (depth == k_json_max_depth) {
+        return false;
+      }
+      ++depth;
+      objects &= ~(std::uint64_t{1} << (depth - 1));
+      ids[depth] = id != 0 ? v.open_array(id) : 0;
+      index[depth] = 0;
+      p = json_skip_ws(p + 1);
+      if (*p == ']') {
+        ++p;
+        --depth;
+        goto after_value;
+      }
+      id = ids[depth] != 0 ? v.element(ids[depth], 0) : 0;
+      goto value;
+    case json_start::string: {
+      const char* const start = p + 1;
+      const char* const stop = json_skip_plain(start);
+      if (*stop == '"') {
+        p = stop + 1;
+        s = std::string_view(start, static_cast<std::size_t>(stop - start));
+      } else {
+        p = json_string_rest(begin, end, start, stop, id != 0, scratch, s);
+        if (p == nullptr) {
+          return false;
+        }
+      }
+      if (id != 0) {
+        v.string(id, s);
+      }
+      goto after_value;
+    }
+    case json_start::t:
+    case json_start::n: {
+      // Both literals are four bytes; the padding makes the load safe at the end.
+      std::uint32_t word;
+      std::memcpy(&word, p, 4);
+      std::uint32_t want;
+      std::memcpy(&want, *p == 't' ? "true" : "null", 4);
+      if (word != want) {
+        return false;
+      }
+      if (id != 0) {
+        v.literal(id, *p);
+      }
+      p += 4;
+      goto after_value;
+    }
+    case json_start::f:
+      if (std::memcmp(p, "false", 5) != 0) {
+        return false;
+      }
+      if (id != 0) {
+        v.literal(id, 'f');
+      }
+      p += 5;
+      goto after_value;
+    case json_start::number: {
+      std::int64_t count = -1;
+      p = json_number(p, count);
+      if (p == nullptr) {
+        return false;
+      }
+      if (id != 0) {
+        v.number(id, count);
+      }
+      goto after_value;
+    }
+    case json_start::invalid:
+      break;
+  }
+  return false;  // not a value (also the NUL at the end: a value is missing)
+after_value:
+  if (depth == 0) {
+    p = json_skip_ws(p);
+    return p == end;
+  }
+  {
+    const bool in_object = ((objects >> (depth - 1)) & 1) != 0;
+    if (static_cast<unsigned char>(*p) <= ' ') {
+      p = json_skip_ws(p);
+    }
+    if (*p == ',') {
+      ++p;
+      if (in_object) {
+        goto member;  // a '}' here (trailing comma) is not a key: rejected there
+      }
+      ++index[depth];
+      id = ids[depth] != 0 ? v.element(ids[depth], index[depth]) : 0;
+      goto value;  // a ']' here (trailing comma) is not a value: rejected there
+    }
+    if (*p != (in_object ? '}' : ']')) {
+      return false;
+    }
+    ++p;
+    --depth;
+    goto after_value;
+  }
+member:
+  if (*p != '"') {
+    p = json_skip_ws(p);
+    if (*p != '"') {
+      return false;
+    }
+  }
+  {
+    const char* const start = p + 1;
+    const char* const stop = json_skip_plain(start);
+    if (*stop == '"') {
+      p = stop + 1;
+      s = std::string_view(start, static_cast<std::size_t>(stop - start));
+    } else {
+      p = json_string_rest(begin, end, start, stop, ids[depth] != 0, scratch, s);
+      if (p == nullptr) {
+        return false;
+      }
+    }
+  }
+  if (*p != ':') {
+    p = json_skip_ws(p);
+    if (*p != ':') {
+      return false;
+    }
+  }
+  ++p;
+  id = ids[depth] != 0 ? v.key(ids[depth], s) : 0;
+  goto value;
+}
+
+}  // namespace gb::protocol::detail
