@@ -170,14 +170,15 @@ const char* json_number_tail(const char* p) noexcept {
   return p;
 }
 
-const char* json_string_rest(const char* text, const char* end, const char* start, const char* at,
-                             bool decode, std::string& scratch, std::string_view& out) {
+const char* json_string_rest(const char* text, const char* end, const char* origin,
+                             const char* start, const char* at, bool decode, std::string& scratch,
+                             std::string_view& out) {
   const char* p = at;
   // No escapes so far: the value may still be a view of the text.
   for (;;) {
     const auto c = static_cast<unsigned char>(*p);
     if (c == '"') {
-      out = std::string_view(start, static_cast<std::size_t>(p - start));
+      out = std::string_view(origin + (start - text), static_cast<std::size_t>(p - start));
       return p + 1;
     }
     if (c == '\\') {

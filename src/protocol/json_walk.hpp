@@ -94,11 +94,12 @@ inline const char* json_skip_plain(const char* p) noexcept {
 
 /// The rest of a string whose plain run stopped at `at` (not at its closing quote): escapes,
 /// UTF-8 sequences, or the end of the text. `start` is the string's first byte, [text, end)
-/// the padded copy. When `decode`, `out` is set to the string's value (a view of the text when
-/// it has no escapes, else of `scratch`). Returns the byte after the closing quote, or nullptr
-/// when the string is invalid or unterminated.
-const char* json_string_rest(const char* text, const char* end, const char* start, const char* at,
-                             bool decode, std::string& scratch, std::string_view& out);
+/// the padded copy, `origin` the text it copies. When `decode`, `out` is set to the string's
+/// value (a view of `origin` when it has no escapes, else of `scratch`). Returns the byte after the
+/// closing quote, or nullptr when the string is invalid or unterminated.
+const char* json_string_rest(const char* text, const char* end, const char* origin,
+                             const char* start, const char* at, bool decode, std::string& scratch,
+                             std::string_view& out);
 
 /// A run of more than 18 digits [p, end): its value when it fits in int64, else -1.
 std::int64_t json_long_count(const char* p, const char* end) noexcept;
@@ -152,7 +153,8 @@ inline const char* json_skip_ws(const char* p) noexcept {
 ///   int  V::element(int array_id, std::uint32_t index)  id of that element (index from 0)
 ///   int  V::open_object(int id) / V::open_array(int id) id under which its members/elements
 ///                                                       are looked up (0: none of them)
-///   void V::string(int id, std::string_view value)     valid until the next callback
+///   void V::string(int id, std::string_view value)     a view of `text` when the string has
+///                                                       no escapes, else of `scratch`
 ///   void V::number(int id, std::int64_t count)         json_number's count
 ///   void V::literal(int id, char first)                't', 'f' or 'n'
 /// The root value has id `root`. Returns whether `text` is exactly one valid JSON value
@@ -209,9 +211,9 @@ value:
       const char* const stop = json_skip_plain(start);
       if (*stop == '"') {
         p = stop + 1;
-        s = std::string_view(start, static_cast<std::size_t>(stop - start));
+        s = std::string_view(text.data() + (start - begin), static_cast<std::size_t>(stop - start));
       } else {
-        p = json_string_rest(begin, end, start, stop, id != 0, scratch, s);
+        p = json_string_rest(begin, end, text.data(), start, stop, id != 0, scratch, s);
         if (p == nullptr) {
           return false;
         }
@@ -299,9 +301,9 @@ member:
     const char* const stop = json_skip_plain(start);
     if (*stop == '"') {
       p = stop + 1;
-      s = std::string_view(start, static_cast<std::size_t>(stop - start));
+      s = std::string_view(text.data() + (start - begin), static_cast<std::size_t>(stop - start));
     } else {
-      p = json_string_rest(begin, end, start, stop, ids[depth] != 0, scratch, s);
+      p = json_string_rest(begin, end, text.data(), start, stop, ids[depth] != 0, scratch, s);
       if (p == nullptr) {
         return false;
       }
