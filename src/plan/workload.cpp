@@ -51,6 +51,30 @@ constexpr std::uint64_t pool_stream = 0x706f6f6cULL;  // "pool"
 constexpr std::size_t pool_words = 1 << 12;           // ~28 KB of text: stays in cache
 constexpr std::int64_t random_head_words = 4;         // drawn word by word: prompts stay distinct
 
+// The head words of a synthetic text of n words whose first word starts it (what
+// append_words(vocabulary, min(n, random_head_words), r, out) appends to an empty `out`, with
+// the same draws) into `buf`, from the word slots (not empty): one 16-byte copy per word.
+constexpr std::size_t head_buffer_size = 16 * (random_head_words + 1);
+[[gnu::always_inline]] inline std::string_view draw_head_words(
+    const prompt_data& d, std::int64_t n, rng& r, char (&buf)[head_buffer_size]) noexcept {
+  const std::int64_t head = std::min(n, random_head_words);
+  const std::size_t count = d.word_slots.size();
+  // All draws first: the generator's state stays in registers (no byte store in between that
+  // might alias it).
+  std::uint64_t drawn[random_head_words];
+  for (std::int64_t i = 0; i < head; ++i) {
+    drawn[i] = r.below(count);
+  }
+  char* p = buf;
+  for (std::int64_t i = 0; i < head; ++i) {
+    const prompt_data::word_slot& w = d.word_slots[drawn[i]];
+    std::memcpy(p, w.bytes, sizeof w.bytes);
+    p += 1 + static_cast<unsigned char>(w.bytes[15]);
+  }
+  return p == buf ? std::string_view()
+                  : std::string_view(buf + 1, static_cast<std::size_t>(p - buf - 1));
+}
+
 // A synthetic text of exactly n words: a few random words in `out`, then runs of the pool at
 // random offsets. When one run completes the text (shorter than the pool, the common case), the
 // run is not copied: `tail` views it in the pool, with the space that joins it to `out`, and the
@@ -59,7 +83,12 @@ void append_synthetic(const prompt_data& d, std::int64_t n, rng& r, std::string&
                       std::string_view& tail) {
   tail = {};
   const std::int64_t head = std::min(n, random_head_words);
-  append_words(d.vocabulary, head, r, out);
+  if (out.empty() && !d.word_slots.empty()) {
+    char buf[head_buffer_size];
+    out.append(draw_head_words(d, head, r, buf));  // the same words and draws, cheaper
+  } else {
+    append_words(d.vocabulary, head, r, out);
+  }
   std::int64_t left = n - head;
   const auto pool_n = static_cast<std::int64_t>(d.word_starts.size()) - 1;
   if (left > 0 && left < pool_n && !out.empty()) {
@@ -81,24 +110,6 @@ void append_synthetic(const prompt_data& d, std::int64_t n, rng& r, std::string&
     out.append(d.word_pool, from, to - from);
     left -= take;
   }
-}
-
-// The head words of a synthetic text of n words whose first word starts it (what
-// append_words(vocabulary, min(n, random_head_words), r, out) appends to an empty `out`, with
-// the same draws) into `buf`, from the word slots (not empty): one 16-byte copy per word.
-constexpr std::size_t head_buffer_size = 16 * (random_head_words + 1);
-std::string_view draw_head_words(const prompt_data& d, std::int64_t n, rng& r,
-                                 char (&buf)[head_buffer_size]) noexcept {
-  const std::int64_t head = std::min(n, random_head_words);
-  const std::size_t count = d.word_slots.size();
-  char* p = buf;
-  for (std::int64_t i = 0; i < head; ++i) {
-    const prompt_data::word_slot& w = d.word_slots[r.below(count)];
-    std::memcpy(p, w.bytes, sizeof w.bytes);
-    p += 1 + static_cast<unsigned char>(w.bytes[15]);
-  }
-  return p == buf ? std::string_view()
-                  : std::string_view(buf + 1, static_cast<std::size_t>(p - buf - 1));
 }
 
 }  // namespace
@@ -362,7 +373,9 @@ struct request_factory::impl {
       return static_cast<std::size_t>(e.target);
     }
     const std::size_t t = next_target;
-    next_target = (next_target + 1) % std::max<std::size_t>(1, dialects.size());
+    if (++next_target >= dialects.size()) {  // (no division per request)
+      next_target = 0;
+    }
     return t;
   }
 
@@ -553,8 +566,7 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
   spec.max_tokens = d == protocol::dialect::openai_embeddings ? -1 : max_tokens;
   spec.ignore_eos = m.work.ignore_eos;
   spec.min_tokens = m.work.ignore_eos ? max_tokens : -1;
-  out.body.clear();
-  protocol::build_body(d, spec, out.body);
+  protocol::rebuild_body(d, spec, out.body);
 
   out.target_index = s.target;
   out.input_tokens = input_tokens;

@@ -23,6 +23,10 @@ constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
 class writer {
  public:
   explicit writer(std::string& out) noexcept : out_(out), len_(out.size()) {}
+  /// Replaces what `out` holds, its bytes serving as room first; when they do not suffice, room
+  /// is made for at least `expected` bytes in all.
+  writer(std::string& out, std::size_t expected) noexcept
+      : out_(out), len_(0), replace_(true), expected_(expected) {}
   writer(const writer&) = delete;
   writer& operator=(const writer&) = delete;
   /// Cuts the string to what was written.
@@ -85,12 +89,16 @@ class writer {
   // Room grows with what is written (resize() zero-fills the new part), never to the whole
   // capacity: a body buffer that once held a long prompt would otherwise be zero-filled in full
   // for every short request after it.
+  // Replacing, it grows only as far as this body needs (about the expected size): a buffer
+  // reused for bodies of about one size is zero-filled only where a body outgrows the last one.
   [[gnu::noinline]] void grow(std::size_t n) {
-    out_.resize(std::max(2 * out_.size(), len_ + n + 256));
+    out_.resize(std::max(replace_ ? expected_ : 2 * out_.size(), len_ + n + 256));
   }
 
   std::string& out_;
   std::size_t len_;                             // bytes written; out_.size() beyond it is room
+  bool replace_ = false;                        // rebuild_body: `out` held another body
+  std::size_t expected_ = 0;                    // rebuild_body: the body's expected size
   const chat_message* text_message_ = nullptr;  // template mode: the message whose text varies
   bool counts_vary_ = false;                    // template mode: token counts are holes
   std::vector<body_template::hole_at>* holes_ = nullptr;
@@ -300,15 +308,30 @@ void copy(char*& p, const char* s, std::size_t n) noexcept {
 
 }  // namespace
 
-void build_body(dialect d, const request_spec& spec, std::string& out) {
-  writer w(out);
-  // Room for the whole body at once: the texts plus the JSON around them (escaping may need
-  // more, which the writer then adds).
+namespace {
+
+// The size of the body: the texts plus the JSON around them (escaping may need more, which the
+// writer then adds).
+std::size_t expected_size(const request_spec& spec) noexcept {
   std::size_t expected = 192 + spec.model.size();
   for (const chat_message& m : spec.messages) {
     expected += 32 + m.role.size() + m.content.size() + m.more.size();
   }
-  w.room(expected);
+  return expected;
+}
+
+}  // namespace
+
+void build_body(dialect d, const request_spec& spec, std::string& out) {
+  writer w(out);
+  w.room(expected_size(spec));  // room for the whole body at once
+  put_body(d, spec, w);
+}
+
+void rebuild_body(dialect d, const request_spec& spec, std::string& out) {
+  const std::size_t expected = expected_size(spec);
+  out.reserve(expected);  // capacity only: nothing zero-filled
+  writer w(out, expected);
   put_body(d, spec, w);
 }
 
@@ -322,6 +345,17 @@ body_template::body_template(dialect d, const request_spec& spec, std::size_t te
 
 void body_template::fill(std::string_view text, std::string_view more, std::int64_t max_tokens,
                          std::int64_t min_tokens, std::string& out) const {
+  if (holes_.size() == 1 && holes_[0].what == hole::text) {  // the common case: fixed counts
+    const std::size_t at = holes_[0].at;
+    out.resize(fixed_.size() + text.size() + more.size());
+    char* p = out.data();
+    std::memcpy(p, fixed_.data(), at);  // never empty: the body starts with {"model"
+    p += at;
+    copy(p, text.data(), text.size());
+    copy(p, more.data(), more.size());
+    std::memcpy(p, fixed_.data() + at, fixed_.size() - at);  // never empty: ends with '}'
+    return;
+  }
   char max_digits[24];
   char min_digits[24];
   std::size_t max_len = 0;

@@ -43,6 +43,11 @@ struct request_spec {
 /// replaced by U+FFFD). Never throws except std::bad_alloc.
 void build_body(dialect d, const request_spec& spec, std::string& out);
 
+/// Replaces `out` with the body for `spec` (what build_body appends to an empty string). The
+/// bytes `out` holds serve as room first: a buffer reused for bodies of about one size (a
+/// request slot's) is zero-filled only where a body outgrows the last one, not made anew.
+void rebuild_body(dialect d, const request_spec& spec, std::string& out);
+
 /// A body built once for requests that differ only in one message's text and in max_tokens /
 /// min_tokens (a synthetic prompt's requests): fill() copies the constant parts around them,
 /// which costs a few copies instead of writing the JSON piece by piece.

@@ -294,6 +294,33 @@ TEST(build_body, ReusedBufferHoldsExactlyTheNewBody) {
   }
 }
 
+TEST(rebuild_body, ReplacesWhatTheBufferHeldWithExactlyTheNewBody) {
+  // A slot's buffer holds the last body: the next one replaces it, whether longer (by a little
+  // or a lot, escapes making it longer than expected) or shorter.
+  const std::string long_text(40000, 'x');
+  const std::string escapes(3000, '"');  // twice as long once escaped
+  const chat_message long_msg[] = {{"user", long_text, true}};
+  const chat_message short_msg[] = {{"user", "hi \"there\""}};
+  const chat_message escaped_msg[] = {{"system", "be brief"}, {"user", escapes}};
+  const chat_message two_msgs[] = {{"user", "hi", true}, {"assistant", "hello", true}};
+  request_spec s;
+  s.model = "m";
+  std::string reused = "not a body at all";
+  for (const auto& msgs :
+       {std::span<const chat_message>(short_msg), std::span<const chat_message>(two_msgs),
+        std::span<const chat_message>(long_msg), std::span<const chat_message>(short_msg),
+        std::span<const chat_message>(escaped_msg), std::span<const chat_message>(two_msgs),
+        std::span<const chat_message>(escaped_msg), std::span<const chat_message>(long_msg)}) {
+    s.messages = msgs;
+    for (dialect d : {dialect::openai_chat, dialect::anthropic_messages}) {
+      std::string fresh;
+      build_body(d, s, fresh);
+      rebuild_body(d, s, reused);
+      EXPECT_EQ(reused, fresh);
+    }
+  }
+}
+
 TEST(build_body, HostileStringsStayValidJson) {
   request_spec s;
   const std::string model = "m\"\\\x01\xff";
