@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cstring>
+
+#include "protocol/request_builder.hpp"
 
 namespace gb::client {
 
@@ -23,12 +24,10 @@ void append_header(std::string& out, std::string_view name, std::string_view val
   out.append("\r\n");
 }
 
-void append_number(std::string& out, std::uint64_t v) {
-  char buf[24];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  (void)ec;
-  out.append(buf, p);
-}
+constexpr std::string_view id_prefix = "x-request-id: gb-";
+constexpr std::string_view length_prefix = "\r\nContent-Length: ";
+constexpr std::string_view head_end = "\r\n\r\n";
+static_assert(length_prefix.size() + head_end.size() == 22);  // request_writer::most_head
 
 }  // namespace
 
@@ -73,43 +72,29 @@ request_writer::request_writer(const scenario::target& t, const url_parts& u,
     append_header(fixed_, "anthropic-version", "2023-06-01");
   }
   append_header(fixed_, "Content-Type", "application/json");
+  fixed_.append(id_prefix);
 }
 
 void request_writer::write_head(std::size_t body_len, std::uint64_t request_id,
                                 std::string& out) const {
-  out.clear();
-  out.reserve(fixed_.size() + 80);  // one allocation of the right size, not a doubling series
-  out.append(fixed_);
-  out.append("x-request-id: gb-");
-  append_number(out, request_id);
-  out.append("\r\nContent-Length: ");
-  append_number(out, body_len);
-  out.append("\r\n\r\n");
+  out.resize(most_head());
+  out.resize(write_head(body_len, request_id, out.data(), out.size()));
 }
 
 std::size_t request_writer::write_head(std::size_t body_len, std::uint64_t request_id, char* out,
                                        std::size_t cap) const noexcept {
-  // Both numbers take at most 20 digits: check the room once.
-  constexpr std::string_view id_prefix = "x-request-id: gb-";
-  constexpr std::string_view length_prefix = "\r\nContent-Length: ";
-  constexpr std::string_view end = "\r\n\r\n";
-  const std::size_t most =
-      fixed_.size() + id_prefix.size() + length_prefix.size() + end.size() + 2 * 20;
-  if (most > cap) {
+  // Check the room once: both numbers take at most 20 digits, and protocol::write_decimal may
+  // store a few bytes beyond its digits, within the 24 counted for each here.
+  if (most_head() > cap) {
     return 0;
   }
   char* p = out;
-  auto put = [&](std::string_view s) {
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
-  };
-  put(fixed_);
-  put(id_prefix);
-  p = std::to_chars(p, out + cap, request_id).ptr;
-  put(length_prefix);
-  p = std::to_chars(p, out + cap, body_len).ptr;
-  put(end);
-  return static_cast<std::size_t>(p - out);
+  std::memcpy(p, fixed_.data(), fixed_.size());  // ends with "x-request-id: gb-"
+  p = protocol::write_decimal(p + fixed_.size(), request_id);
+  std::memcpy(p, length_prefix.data(), length_prefix.size());
+  p = protocol::write_decimal(p + length_prefix.size(), body_len);
+  std::memcpy(p, head_end.data(), head_end.size());
+  return static_cast<std::size_t>(p + head_end.size() - out);
 }
 
 }  // namespace gb::client

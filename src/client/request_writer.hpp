@@ -33,8 +33,13 @@ class request_writer {
   const std::string& path() const noexcept { return path_; }
 
  private:
+  /// Room a head needs at most (write_head's check): the constant part, "\r\nContent-Length: "
+  /// and the final "\r\n\r\n" (22 bytes), 24 for each number.
+  std::size_t most_head() const noexcept { return fixed_.size() + 22 + 2 * 24; }
+
   std::string path_;
-  std::string fixed_;  // request line and constant headers, each ending in CRLF
+  std::string fixed_;  // request line and constant headers, each ending in CRLF, and the start
+                       // of the last one, "x-request-id: gb-"
 };
 
 }  // namespace gb::client

@@ -39,6 +39,13 @@ struct prompt_data {
   std::vector<std::uint32_t> word_starts;
   /// Every vocabulary word is protocol::json_plain, so synthetic texts need no JSON escaping.
   bool vocabulary_plain = false;
+  /// The vocabulary again as 16-byte slots, for drawing words one by one with a single 16-byte
+  /// copy each: a space, the word, then padding, the word's length in the last byte. Empty when
+  /// a word is empty or longer than 14 bytes.
+  struct word_slot {
+    char bytes[16];
+  };
+  std::vector<word_slot> word_slots;
   std::vector<prompt_set> sources;  // [0]: the workload's prompts; [1 + i]: mix entry i
 };
 

@@ -51,6 +51,30 @@ constexpr std::uint64_t pool_stream = 0x706f6f6cULL;  // "pool"
 constexpr std::size_t pool_words = 1 << 12;           // ~28 KB of text: stays in cache
 constexpr std::int64_t random_head_words = 4;         // drawn word by word: prompts stay distinct
 
+// The head words of a synthetic text of n words whose first word starts it (what
+// append_words(vocabulary, min(n, random_head_words), r, out) appends to an empty `out`, with
+// the same draws) into `buf`, from the word slots (not empty): one 16-byte copy per word.
+constexpr std::size_t head_buffer_size = 16 * (random_head_words + 1);
+[[gnu::always_inline]] inline std::string_view draw_head_words(
+    const prompt_data& d, std::int64_t n, rng& r, char (&buf)[head_buffer_size]) noexcept {
+  const std::int64_t head = std::min(n, random_head_words);
+  const std::size_t count = d.word_slots.size();
+  // All draws first: the generator's state stays in registers (no byte store in between that
+  // might alias it).
+  std::uint64_t drawn[random_head_words];
+  for (std::int64_t i = 0; i < head; ++i) {
+    drawn[i] = r.below(count);
+  }
+  char* p = buf;
+  for (std::int64_t i = 0; i < head; ++i) {
+    const prompt_data::word_slot& w = d.word_slots[drawn[i]];
+    std::memcpy(p, w.bytes, sizeof w.bytes);
+    p += 1 + static_cast<unsigned char>(w.bytes[15]);
+  }
+  return p == buf ? std::string_view()
+                  : std::string_view(buf + 1, static_cast<std::size_t>(p - buf - 1));
+}
+
 // A synthetic text of exactly n words: a few random words in `out`, then runs of the pool at
 // random offsets. When one run completes the text (shorter than the pool, the common case), the
 // run is not copied: `tail` views it in the pool, with the space that joins it to `out`, and the
@@ -59,7 +83,12 @@ void append_synthetic(const prompt_data& d, std::int64_t n, rng& r, std::string&
                       std::string_view& tail) {
   tail = {};
   const std::int64_t head = std::min(n, random_head_words);
-  append_words(d.vocabulary, head, r, out);
+  if (out.empty() && !d.word_slots.empty()) {
+    char buf[head_buffer_size];
+    out.append(draw_head_words(d, head, r, buf));  // the same words and draws, cheaper
+  } else {
+    append_words(d.vocabulary, head, r, out);
+  }
   std::int64_t left = n - head;
   const auto pool_n = static_cast<std::int64_t>(d.word_starts.size()) - 1;
   if (left > 0 && left < pool_n && !out.empty()) {
@@ -100,6 +129,16 @@ result<std::shared_ptr<const prompt_data>> load_prompts(const scenario::scenario
   data->vocabulary_plain =
       std::all_of(data->vocabulary.begin(), data->vocabulary.end(),
                   [](const std::string& w) { return protocol::json_plain(w); });
+  if (std::all_of(data->vocabulary.begin(), data->vocabulary.end(),
+                  [](const std::string& w) { return !w.empty() && w.size() <= 14; })) {
+    for (const std::string& w : data->vocabulary) {
+      prompt_data::word_slot slot{};
+      slot.bytes[0] = ' ';
+      std::memcpy(slot.bytes + 1, w.data(), w.size());
+      slot.bytes[15] = static_cast<char>(w.size());
+      data->word_slots.push_back(slot);
+    }
+  }
   std::vector<const scenario::prompt_source*> sources{&sc.workload.prompts};
   for (const auto& e : sc.workload.mix) {
     sources.push_back(&e.prompts);
@@ -182,6 +221,22 @@ struct remembered {
 }  // namespace
 
 struct request_factory::impl {
+  struct entry {
+    double cumulative_weight;
+    const std::string* model;
+    std::size_t source;
+    long target;       // -1: rotate over the targets
+    bool model_plain;  // protocol::json_plain(*model): the name is copied without escaping
+    // Single-turn synthetic entries (make_templates): a body template per target, else empty.
+    struct target_body {
+      protocol::body_template body;
+      bool embeddings;  // the target's dialect sends no max_tokens
+    };
+    std::vector<target_body> bodies = {};
+    std::int64_t input_fixed = -1;  // the prompt's length when it is fixed, else -1
+    std::int64_t prefix_words = 0;  // words of the source's shared prefix
+  };
+
   impl(const scenario::scenario& sc, std::shared_ptr<const prompt_data> d, int idx, int cnt)
       : work(sc.workload),
         data(std::move(d)),
@@ -210,15 +265,54 @@ struct request_factory::impl {
         entries.push_back({sum, model, i + 1, target, protocol::json_plain(*model)});
       }
     }
+    output_fixed = fixed_count(work.output_tokens);
+    single_fresh = work.turns == 1 && !(work.repeat_ratio > 0);
+    for (entry& e : entries) {
+      make_templates(e);
+    }
   }
 
-  struct entry {
-    double cumulative_weight;
-    const std::string* model;
-    std::size_t source;
-    long target;       // -1: rotate over the targets
-    bool model_plain;  // protocol::json_plain(*model): the name is copied without escaping
-  };
+  // A count drawn from `d` when it needs no draw (fixed), else -1.
+  static std::int64_t fixed_count(const scenario::distribution& d) {
+    if (d.shape != scenario::distribution::kind::fixed) {
+      return -1;
+    }
+    rng unused(0);
+    return sample_count(d, unused);  // fixed: draws nothing
+  }
+
+  // Single-turn sessions of a synthetic source are all alike but for the prompt's words and the
+  // counts: their bodies are made from a template per target (protocol::body_template) instead
+  // of through a session's history, with exactly the draws and bytes of that path.
+  void make_templates(entry& e) {
+    const prompt_set& set = data->sources[e.source];
+    if (!single_fresh || !set.records.empty() || !data->vocabulary_plain) {
+      return;
+    }
+    e.input_fixed = fixed_count(set.source.input_tokens);
+    const std::size_t n_targets = std::max<std::size_t>(1, dialects.size());
+    for (std::size_t t = 0; t < n_targets; ++t) {
+      const protocol::dialect d = dialects.empty() ? protocol::dialect::openai_chat : dialects[t];
+      std::vector<protocol::chat_message> msgs;
+      if (!set.shared_prefix.empty()) {
+        msgs.push_back({"system", set.shared_prefix, set.shared_prefix_plain, {}});
+      }
+      msgs.push_back({"user", {}, true, {}});
+      protocol::request_spec spec;
+      spec.model = *e.model;
+      spec.model_plain = e.model_plain;
+      spec.messages = msgs;
+      spec.stream = work.stream && protocol::can_stream(d);
+      spec.include_usage = work.include_usage;
+      const std::int64_t count = output_fixed >= 0 ? output_fixed : 1;
+      spec.max_tokens = d == protocol::dialect::openai_embeddings ? -1 : count;
+      spec.ignore_eos = work.ignore_eos;
+      spec.min_tokens = work.ignore_eos ? count : -1;
+      e.bodies.push_back({protocol::body_template(d, spec, msgs.size() - 1, output_fixed < 0),
+                          d == protocol::dialect::openai_embeddings});
+    }
+    e.prefix_words = set.shared_prefix_words;
+  }
 
   scenario::workload work;
   std::shared_ptr<const prompt_data> data;
@@ -232,6 +326,9 @@ struct request_factory::impl {
   std::vector<remembered> pool;  // earlier first turns, for repeat_ratio
   std::size_t pool_next = 0;
   std::vector<protocol::chat_message> scratch;
+  std::int64_t output_fixed = -1;  // max_tokens when fixed (no draw), else -1
+  bool single_fresh = false;       // every request starts a new single-turn session, no repeats
+  std::string text;                // a templated request's head words (or whole long prompt)
   std::vector<std::string> spare;  // emptied texts of ended sessions: reused, not reallocated
 
   // Clears `history`, keeping its capacity and its texts' buffers for reuse.
@@ -269,12 +366,16 @@ struct request_factory::impl {
     return entries.back();
   }
 
+  void next_templated(session& s, const entry& e, prepared_request& out);
+
   std::size_t pick_target(const entry& e) {
     if (e.target >= 0) {
       return static_cast<std::size_t>(e.target);
     }
     const std::size_t t = next_target;
-    next_target = (next_target + 1) % std::max<std::size_t>(1, dialects.size());
+    if (++next_target >= dialects.size()) {  // (no division per request)
+      next_target = 0;
+    }
     return t;
   }
 
@@ -294,12 +395,17 @@ struct request_factory::impl {
     return msg;
   }
 
-  void start(session& s) {
+  // Session `s` begins anew (its history emptied, keeping its buffers).
+  void reset(session& s) {
     recycle(s.history);
     std::vector<message> history = std::move(s.history);  // keeps its capacity
     s = session{};
     s.history = std::move(history);
     s.active = true;
+  }
+
+  void start(session& s) {
+    reset(s);
     if (work.repeat_ratio > 0 && !pool.empty() && r.uniform() < work.repeat_ratio) {
       const remembered& m = pool[r.below(pool.size())];
       s.target = m.target;
@@ -311,7 +417,11 @@ struct request_factory::impl {
       s.repeat_max_tokens = m.max_tokens;
       return;
     }
-    const entry& e = pick_entry();
+    begin(s, pick_entry());
+  }
+
+  // Session `s` (reset) takes entry `e`.
+  void begin(session& s, const entry& e) {
     s.source = e.source;
     s.model = e.model;
     s.model_plain = e.model_plain;
@@ -332,6 +442,61 @@ struct request_factory::impl {
   }
 };
 
+// The request of a new single-turn session of entry `e` (single_fresh, e.bodies set): the draws
+// and bytes of the general path (start, begin, user_message, then the output count), the body
+// from the entry's template for the target.
+void request_factory::impl::next_templated(session& s, const entry& e, prepared_request& out) {
+  if (!s.history.empty()) {
+    recycle(s.history);
+  }
+  const std::size_t t = pick_target(e);
+  const prompt_set& set = data->sources[e.source];
+  const std::int64_t words =
+      e.input_fixed >= 0 ? e.input_fixed : sample_count(set.source.input_tokens, r);
+  // What append_synthetic gives (and draws), the head words gathered in a local buffer when
+  // one pool run completes the text (the common case), else built in `text`.
+  const auto pool_n = static_cast<std::int64_t>(data->word_starts.size()) - 1;
+  char head[head_buffer_size];
+  std::string_view first;
+  std::string_view more;
+  if (!data->word_slots.empty() && words - random_head_words < pool_n) {
+    first = draw_head_words(*data, words, r, head);
+    const std::int64_t left = words - std::min(words, random_head_words);
+    if (left > 0) {
+      const auto at = 1 + r.below(static_cast<std::uint64_t>(pool_n - left));
+      const std::uint32_t from = data->word_starts[at] - 1;
+      const std::uint32_t to = data->word_starts[at + static_cast<std::uint64_t>(left)] - 1;
+      more = std::string_view(data->word_pool).substr(from, to - from);
+    }
+  } else {
+    text.clear();
+    append_synthetic(*data, words, r, text, more);
+    first = text;
+  }
+  const std::int64_t max_tokens =
+      output_fixed >= 0 ? output_fixed : sample_count(work.output_tokens, r);
+  e.bodies[t].body.fill(first, more, max_tokens, max_tokens, out.body);
+
+  s.active = true;
+  s.awaiting = true;
+  s.repeated = false;
+  s.repeat_max_tokens = 0;
+  s.source = e.source;
+  s.record = nullptr;
+  s.target = t;
+  s.model = e.model;
+  s.model_plain = e.model_plain;
+  s.turn = 1;  // sent
+  s.turns = 1;
+
+  out.target_index = t;
+  out.input_tokens = e.prefix_words + words;
+  out.max_tokens = e.bodies[t].embeddings ? 0 : max_tokens;
+  out.turn = 0;
+  out.request_id = (static_cast<std::uint64_t>(index) << 48) | (sequence & sequence_mask);
+  ++sequence;
+}
+
 request_factory::request_factory(const scenario::scenario& sc,
                                  std::shared_ptr<const prompt_data> data, int index, int count)
     : impl_(std::make_unique<impl>(sc, std::move(data), index, count)) {}
@@ -349,7 +514,17 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
   out.repeated = false;
   out.delay_ns = 0;
   if (!s.active || s.turn >= s.turns) {
-    m.start(s);
+    if (m.single_fresh) {
+      const impl::entry& e = m.pick_entry();
+      if (!e.bodies.empty()) {
+        m.next_templated(s, e, out);
+        return;
+      }
+      m.reset(s);
+      m.begin(s, e);
+    } else {
+      m.start(s);
+    }
     out.repeated = s.repeated;
   }
   std::int64_t max_tokens = 0;
@@ -391,8 +566,7 @@ void request_factory::next(std::size_t slot, prepared_request& out) {
   spec.max_tokens = d == protocol::dialect::openai_embeddings ? -1 : max_tokens;
   spec.ignore_eos = m.work.ignore_eos;
   spec.min_tokens = m.work.ignore_eos ? max_tokens : -1;
-  out.body.clear();
-  protocol::build_body(d, spec, out.body);
+  protocol::rebuild_body(d, spec, out.body);
 
   out.target_index = s.target;
   out.input_tokens = input_tokens;

@@ -23,6 +23,10 @@ constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
 class writer {
  public:
   explicit writer(std::string& out) noexcept : out_(out), len_(out.size()) {}
+  /// Replaces what `out` holds, its bytes serving as room first; when they do not suffice, room
+  /// is made for at least `expected` bytes in all.
+  writer(std::string& out, std::size_t expected) noexcept
+      : out_(out), len_(0), replace_(true), expected_(expected) {}
   writer(const writer&) = delete;
   writer& operator=(const writer&) = delete;
   /// Cuts the string to what was written.
@@ -45,6 +49,14 @@ class writer {
     const auto res = std::to_chars(out_.data() + len_, out_.data() + len_ + 24, v);
     len_ = static_cast<std::size_t>(res.ptr - out_.data());
   }
+  /// A token count: written, or a hole of a template whose counts vary.
+  void put_count(std::int64_t v, body_template::hole h) {
+    if (counts_vary_) {
+      mark(h);
+    } else {
+      put_int(v);
+    }
+  }
   void put_escaped(std::string_view s);
   /// Copies `s` as it is when the caller knows it is plain, else escaped.
   void put_text(std::string_view s, bool plain) {
@@ -54,6 +66,17 @@ class writer {
       put_escaped(s);
     }
   }
+
+  /// Template mode (body_template): the content of `text_message` and, when `counts_vary`, the
+  /// token counts are recorded in `holes` instead of written.
+  void make_template(const chat_message* text_message, bool counts_vary,
+                     std::vector<body_template::hole_at>* holes) noexcept {
+    text_message_ = text_message;
+    counts_vary_ = counts_vary;
+    holes_ = holes;
+  }
+  bool is_hole(const chat_message& m) const noexcept { return &m == text_message_; }
+  void mark(body_template::hole h) { holes_->push_back({static_cast<std::uint32_t>(len_), h}); }
 
   /// Makes room for `n` more bytes at once (one resize instead of a few as the body grows).
   [[gnu::always_inline]] void room(std::size_t n) {
@@ -66,16 +89,27 @@ class writer {
   // Room grows with what is written (resize() zero-fills the new part), never to the whole
   // capacity: a body buffer that once held a long prompt would otherwise be zero-filled in full
   // for every short request after it.
+  // Replacing, it grows only as far as this body needs (about the expected size): a buffer
+  // reused for bodies of about one size is zero-filled only where a body outgrows the last one.
   [[gnu::noinline]] void grow(std::size_t n) {
-    out_.resize(std::max(2 * out_.size(), len_ + n + 256));
+    out_.resize(std::max(replace_ ? expected_ : 2 * out_.size(), len_ + n + 256));
   }
 
   std::string& out_;
-  std::size_t len_;  // bytes written; out_.size() beyond it is room
+  std::size_t len_;                             // bytes written; out_.size() beyond it is room
+  bool replace_ = false;                        // rebuild_body: `out` held another body
+  std::size_t expected_ = 0;                    // rebuild_body: the body's expected size
+  const chat_message* text_message_ = nullptr;  // template mode: the message whose text varies
+  bool counts_vary_ = false;                    // template mode: token counts are holes
+  std::vector<body_template::hole_at>* holes_ = nullptr;
 };
 
 // A message's content (and its continuation), escaped unless the caller marked it plain.
 void put_content(const chat_message& m, writer& w) {
+  if (w.is_hole(m)) {
+    w.mark(body_template::hole::text);
+    return;
+  }
   w.put_text(m.content, m.plain);
   w.put_text(m.more, m.plain);
 }
@@ -121,14 +155,14 @@ void put_openai_options(const request_spec& spec, writer& w) {
   }
   if (spec.max_tokens >= 0) {
     w.put(",\"max_tokens\":");
-    w.put_int(spec.max_tokens);
+    w.put_count(spec.max_tokens, body_template::hole::max_tokens);
   }
   if (spec.ignore_eos) {
     w.put(",\"ignore_eos\":true");
   }
   if (spec.min_tokens >= 0) {
     w.put(",\"min_tokens\":");
-    w.put_int(spec.min_tokens);
+    w.put_count(spec.min_tokens, body_template::hole::min_tokens);
   }
 }
 
@@ -202,15 +236,9 @@ bool json_plain(std::string_view s) noexcept {
   return detail::skip_json_plain(s, 0) == s.size();
 }
 
-void build_body(dialect d, const request_spec& spec, std::string& out) {
-  writer w(out);
-  // Room for the whole body at once: the texts plus the JSON around them (escaping may need
-  // more, which the writer then adds).
-  std::size_t expected = 192 + spec.model.size();
-  for (const chat_message& m : spec.messages) {
-    expected += 32 + m.role.size() + m.content.size() + m.more.size();
-  }
-  w.room(expected);
+namespace {
+
+void put_body(dialect d, const request_spec& spec, writer& w) {
   w.put("{\"model\":\"");
   w.put_text(spec.model, spec.model_plain);
   w.put('"');
@@ -231,7 +259,11 @@ void build_body(dialect d, const request_spec& spec, std::string& out) {
       break;
     case dialect::anthropic_messages: {
       w.put(",\"max_tokens\":");
-      w.put_int(spec.max_tokens >= 0 ? spec.max_tokens : 1024);
+      if (spec.max_tokens >= 0) {
+        w.put_count(spec.max_tokens, body_template::hole::max_tokens);
+      } else {
+        w.put_int(1024);
+      }
       bool has_system = false;
       for (const chat_message& m : spec.messages) {
         if (m.role != "system") {
@@ -257,6 +289,113 @@ void build_body(dialect d, const request_spec& spec, std::string& out) {
     }
   }
   w.put('}');
+}
+
+// Decimal digits of `v` into `buf` (24 bytes): their count.
+std::size_t format_count(std::int64_t v, char* buf) noexcept {
+  if (v < 0) {
+    return static_cast<std::size_t>(std::to_chars(buf, buf + 24, v).ptr - buf);
+  }
+  return static_cast<std::size_t>(write_decimal(buf, static_cast<std::uint64_t>(v)) - buf);
+}
+
+void copy(char*& p, const char* s, std::size_t n) noexcept {
+  if (n > 0) {
+    std::memcpy(p, s, n);
+    p += n;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The size of the body: the texts plus the JSON around them (escaping may need more, which the
+// writer then adds).
+std::size_t expected_size(const request_spec& spec) noexcept {
+  std::size_t expected = 192 + spec.model.size();
+  for (const chat_message& m : spec.messages) {
+    expected += 32 + m.role.size() + m.content.size() + m.more.size();
+  }
+  return expected;
+}
+
+}  // namespace
+
+void build_body(dialect d, const request_spec& spec, std::string& out) {
+  writer w(out);
+  w.room(expected_size(spec));  // room for the whole body at once
+  put_body(d, spec, w);
+}
+
+void rebuild_body(dialect d, const request_spec& spec, std::string& out) {
+  const std::size_t expected = expected_size(spec);
+  out.reserve(expected);  // capacity only: nothing zero-filled
+  writer w(out, expected);
+  put_body(d, spec, w);
+}
+
+body_template::body_template(dialect d, const request_spec& spec, std::size_t text_message,
+                             bool counts_vary) {
+  writer w(fixed_);
+  w.make_template(text_message < spec.messages.size() ? &spec.messages[text_message] : nullptr,
+                  counts_vary, &holes_);
+  put_body(d, spec, w);
+}
+
+void body_template::fill(std::string_view text, std::string_view more, std::int64_t max_tokens,
+                         std::int64_t min_tokens, std::string& out) const {
+  if (holes_.size() == 1 && holes_[0].what == hole::text) {  // the common case: fixed counts
+    const std::size_t at = holes_[0].at;
+    out.resize(fixed_.size() + text.size() + more.size());
+    char* p = out.data();
+    std::memcpy(p, fixed_.data(), at);  // never empty: the body starts with {"model"
+    p += at;
+    copy(p, text.data(), text.size());
+    copy(p, more.data(), more.size());
+    std::memcpy(p, fixed_.data() + at, fixed_.size() - at);  // never empty: ends with '}'
+    return;
+  }
+  char max_digits[24];
+  char min_digits[24];
+  std::size_t max_len = 0;
+  std::size_t min_len = 0;
+  std::size_t total = fixed_.size();
+  for (const hole_at& h : holes_) {
+    switch (h.what) {
+      case hole::text:
+        total += text.size() + more.size();
+        break;
+      case hole::max_tokens:
+        max_len = format_count(max_tokens, max_digits);
+        total += max_len;
+        break;
+      case hole::min_tokens:
+        min_len = format_count(min_tokens, min_digits);
+        total += min_len;
+        break;
+    }
+  }
+  out.resize(total);
+  char* p = out.data();
+  std::size_t from = 0;
+  for (const hole_at& h : holes_) {
+    copy(p, fixed_.data() + from, h.at - from);
+    from = h.at;
+    switch (h.what) {
+      case hole::text:
+        copy(p, text.data(), text.size());
+        copy(p, more.data(), more.size());
+        break;
+      case hole::max_tokens:
+        copy(p, max_digits, max_len);
+        break;
+      case hole::min_tokens:
+        copy(p, min_digits, min_len);
+        break;
+    }
+  }
+  copy(p, fixed_.data() + from, fixed_.size() - from);
 }
 
 }  // namespace gb::protocol

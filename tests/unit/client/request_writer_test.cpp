@@ -78,6 +78,32 @@ TEST(RequestWriter, HeadIntoABufferMatchesTheStringForm) {
   }
 }
 
+// The head is exactly the request line, the headers, the id and the length, for ids and
+// lengths of every digit count.
+TEST(RequestWriter, HeadIsExactlyHeadersIdAndLength) {
+  scenario::target t;
+  t.url = "http://example.test:8080/gw";
+  t.headers = {{"Authorization", "Bearer k", true}};
+  auto w = make(t, {{"x-extra", "1", false}});
+  const std::string fixed =
+      "POST /gw/v1/chat/completions HTTP/1.1\r\nHost: example.test:8080\r\n"
+      "Authorization: Bearer k\r\nx-extra: 1\r\nUser-Agent: gatebench\r\n"
+      "Accept: application/json, text/event-stream\r\nContent-Type: application/json\r\n";
+  std::uint64_t id = 0;
+  std::string head;
+  char buf[1024];
+  for (int i = 0; i < 400; ++i) {
+    const std::size_t len = static_cast<std::size_t>(i) * static_cast<std::size_t>(i) * 7919;
+    const std::string want = fixed + "x-request-id: gb-" + std::to_string(id) +
+                             "\r\nContent-Length: " + std::to_string(len) + "\r\n\r\n";
+    w.write_head(len, id, head);
+    EXPECT_EQ(head, want);
+    const std::size_t n = w.write_head(len, id, buf, sizeof buf);
+    EXPECT_EQ(std::string(buf, n), want);
+    id = id * 3 + static_cast<std::uint64_t>(i) + ((std::uint64_t{5} << 48) & (id << 40));
+  }
+}
+
 TEST(RequestWriter, AnthropicVersionAddedOnce) {
   scenario::target t;
   t.api = protocol::dialect::anthropic_messages;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -291,6 +294,33 @@ TEST(build_body, ReusedBufferHoldsExactlyTheNewBody) {
   }
 }
 
+TEST(rebuild_body, ReplacesWhatTheBufferHeldWithExactlyTheNewBody) {
+  // A slot's buffer holds the last body: the next one replaces it, whether longer (by a little
+  // or a lot, escapes making it longer than expected) or shorter.
+  const std::string long_text(40000, 'x');
+  const std::string escapes(3000, '"');  // twice as long once escaped
+  const chat_message long_msg[] = {{"user", long_text, true}};
+  const chat_message short_msg[] = {{"user", "hi \"there\""}};
+  const chat_message escaped_msg[] = {{"system", "be brief"}, {"user", escapes}};
+  const chat_message two_msgs[] = {{"user", "hi", true}, {"assistant", "hello", true}};
+  request_spec s;
+  s.model = "m";
+  std::string reused = "not a body at all";
+  for (const auto& msgs :
+       {std::span<const chat_message>(short_msg), std::span<const chat_message>(two_msgs),
+        std::span<const chat_message>(long_msg), std::span<const chat_message>(short_msg),
+        std::span<const chat_message>(escaped_msg), std::span<const chat_message>(two_msgs),
+        std::span<const chat_message>(escaped_msg), std::span<const chat_message>(long_msg)}) {
+    s.messages = msgs;
+    for (dialect d : {dialect::openai_chat, dialect::anthropic_messages}) {
+      std::string fresh;
+      build_body(d, s, fresh);
+      rebuild_body(d, s, reused);
+      EXPECT_EQ(reused, fresh);
+    }
+  }
+}
+
 TEST(build_body, HostileStringsStayValidJson) {
   request_spec s;
   const std::string model = "m\"\\\x01\xff";
@@ -304,6 +334,112 @@ TEST(build_body, HostileStringsStayValidJson) {
     EXPECT_EQ(j["model"], "m\"\\\x01\xEF\xBF\xBD");
     EXPECT_FALSE(j.contains("x"));
   }
+}
+
+// write_decimal is std::to_chars (for every value of both 4-digit lanes of an 8-digit group,
+// every digit count, the edges of each 8-digit group, and random values).
+TEST(write_decimal, SameDigitsAsToChars) {
+  auto check = [](std::uint64_t v) {
+    char want[24];
+    const auto w = std::to_chars(want, want + sizeof want, v);
+    char got[32];
+    std::memset(got, 'x', sizeof got);
+    char* end = write_decimal(got, v);
+    ASSERT_EQ(std::string_view(got, static_cast<std::size_t>(end - got)),
+              std::string_view(want, static_cast<std::size_t>(w.ptr - want)))
+        << v;
+    // It may write beyond its digits, never more than 24 bytes from its start.
+    for (std::size_t i = 24; i < sizeof got; ++i) {
+      ASSERT_EQ(got[i], 'x') << v;
+    }
+  };
+  for (std::uint64_t v = 0; v < 200000; ++v) {
+    check(v);
+  }
+  for (std::uint64_t lane = 0; lane < 10000; ++lane) {
+    for (const std::uint64_t other : {0ULL, 1ULL, 99ULL, 5000ULL, 9999ULL}) {
+      check(lane * 10000 + other);
+      check(other * 10000 + lane);
+      check(123456789ULL * 100000000 + lane * 10000 + other);
+      check(1844ULL * 10000000000000000ULL + (other * 10000 + lane) * 100000000 + lane);
+    }
+  }
+  std::uint64_t p = 1;
+  for (int i = 0; i < 20; ++i) {
+    check(p - 1);
+    check(p);
+    check(p + 1);
+    check(p * 9 + 8);
+    p *= 10;
+  }
+  check(UINT64_MAX);
+  check(UINT64_MAX - 1);
+  std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+  for (int i = 0; i < 200000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    check(x);
+    check(x >> (i % 64));
+  }
+}
+
+// A template filled in is byte for byte what build_body writes for the same spec, in every
+// dialect and shape, into a buffer reused for bodies longer and shorter than the last.
+TEST(body_template, FillIsWhatBuildBodyWrites) {
+  const std::string long_text(3000, 'w');
+  const std::string_view texts[] = {"", "a", "two words", long_text};
+  const std::string_view mores[] = {"", " and more words"};
+  const std::int64_t counts[] = {1, 9, 10, 128, 99999, 1000000000000};
+  std::string reused;
+  int n = 0;
+  for (dialect d : {dialect::openai_chat, dialect::openai_completions, dialect::openai_embeddings,
+                    dialect::anthropic_messages}) {
+    for (int shape = 0; shape < 32; ++shape) {
+      const bool with_system = (shape & 1) != 0;
+      const bool odd = (shape & 2) != 0;  // model and system text need escaping
+      const bool stream = (shape & 4) != 0;
+      const bool ignore_eos = (shape & 8) != 0;
+      const bool counts_vary = (shape & 16) != 0;
+      std::vector<chat_message> msgs;
+      if (with_system) {
+        msgs.push_back({"system", odd ? "be \"brief\"\n" : "be brief", !odd, {}});
+      }
+      msgs.push_back({"user", {}, true, {}});
+      request_spec spec;
+      spec.model = odd ? "m \"x\" \xc3\xa9" : "m-1";
+      spec.model_plain = !odd;
+      spec.messages = msgs;
+      spec.stream = stream;
+      spec.include_usage = shape % 3 != 0;
+      spec.ignore_eos = ignore_eos;
+      const std::int64_t fixed = 77;
+      spec.max_tokens = d == dialect::openai_embeddings ? -1 : fixed;
+      spec.min_tokens = ignore_eos ? fixed : -1;
+      const body_template t(d, spec, msgs.size() - 1, counts_vary);
+      for (const std::string_view text : texts) {
+        for (const std::string_view more : mores) {
+          for (const std::int64_t count : counts) {
+            std::vector<chat_message> filled = msgs;
+            filled.back().content = text;
+            filled.back().more = more;
+            request_spec want_spec = spec;
+            want_spec.messages = filled;
+            if (counts_vary) {
+              want_spec.max_tokens = spec.max_tokens < 0 ? -1 : count;
+              want_spec.min_tokens = ignore_eos ? count : -1;
+            }
+            std::string want;
+            build_body(d, want_spec, want);
+            t.fill(text, more, count, count, reused);
+            ASSERT_EQ(reused, want) << static_cast<int>(d) << " shape " << shape;
+            ++n;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(n, 4 * 32 * 4 * 2 * 6);
 }
 
 }  // namespace
