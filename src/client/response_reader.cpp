@@ -55,6 +55,44 @@ void response_reader::begin(protocol::dialect d, metrics::request_record& rec) {
   reusable_ = false;
 }
 
+// on_headers() and on_body() are inline in feed(), their only caller.
+[[gnu::always_inline]] inline void response_reader::on_headers() {
+  got_headers_ = true;
+  const auto& h = http_.head();
+  streaming_ = h.status >= 200 && h.status < 300 && is_event_stream(h.content_type);
+  rec_->streamed = streaming_;
+  if (streaming_) {
+    sse_.reset();
+    const auto i = static_cast<std::size_t>(dialect_);
+    if (!decoders_[i]) {
+      decoders_[i] = protocol::make_stream_decoder(dialect_);
+    }
+    decoder_ = decoders_[i].get();
+    decoder_->reset();
+  }
+}
+
+[[gnu::always_inline]] inline void response_reader::on_body(std::string_view piece,
+                                                            std::int64_t ts) {
+  if (piece.empty()) {
+    return;
+  }
+  if (streaming_) {
+    on_stream_bytes(piece, ts);
+    return;
+  }
+  if (body_.size() + body_view_.size() + piece.size() > max_body_bytes) {
+    finish(metrics::outcome::protocol_error, "body_too_large", ts);
+    return;
+  }
+  if (body_.empty() && body_view_.empty()) {
+    body_view_ = piece;  // a body whole in one read is decoded where it lies (no copy)
+    return;
+  }
+  own_body();
+  body_.append(piece);
+}
+
 bool response_reader::feed(std::string_view bytes, std::int64_t ts) {
   if (finished_) {
     return true;
@@ -90,42 +128,6 @@ bool response_reader::feed(std::string_view bytes, std::int64_t ts) {
     }
   }
   return true;
-}
-
-void response_reader::on_headers() {
-  got_headers_ = true;
-  const auto& h = http_.head();
-  streaming_ = h.status >= 200 && h.status < 300 && is_event_stream(h.content_type);
-  rec_->streamed = streaming_;
-  if (streaming_) {
-    sse_.reset();
-    const auto i = static_cast<std::size_t>(dialect_);
-    if (!decoders_[i]) {
-      decoders_[i] = protocol::make_stream_decoder(dialect_);
-    }
-    decoder_ = decoders_[i].get();
-    decoder_->reset();
-  }
-}
-
-void response_reader::on_body(std::string_view piece, std::int64_t ts) {
-  if (piece.empty()) {
-    return;
-  }
-  if (streaming_) {
-    on_stream_bytes(piece, ts);
-    return;
-  }
-  if (body_.size() + body_view_.size() + piece.size() > max_body_bytes) {
-    finish(metrics::outcome::protocol_error, "body_too_large", ts);
-    return;
-  }
-  if (body_.empty() && body_view_.empty()) {
-    body_view_ = piece;  // a body whole in one read is decoded where it lies (no copy)
-    return;
-  }
-  own_body();
-  body_.append(piece);
 }
 
 void response_reader::own_body() {

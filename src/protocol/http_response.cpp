@@ -3,6 +3,7 @@
 
 #include "protocol/http_response.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include "protocol/http_text.hpp"
@@ -22,6 +23,12 @@ constexpr std::size_t k_max_crlf_line = 64;     // what may sit where a chunk's 
 char lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+
+// The name lengths of the headers selected_header() keeps (bit n: length n). Only they are
+// looked at further; most (Server, Date, ...) have a length none of them has and cost no
+// comparison at all.
+constexpr std::uint32_t k_known_lengths =
+    (1u << 10) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 17);
 
 constexpr ci_literal k_content_length{"content-length"};
 constexpr ci_literal k_transfer_encoding{"transfer-encoding"};
@@ -214,61 +221,68 @@ http_response_parser::line_result http_response_parser::take_line(std::string_vi
   return line_result::complete;
 }
 
+// Whether p[0, 12) is "HTTP/1.x ddd" (x and d digits) with a status of at least 100.
+[[gnu::always_inline]] inline bool http_response_parser::parse_status_prefix(
+    const char* p) noexcept {
+  // Digits as unsigned differences from '0': any other byte gives more than 9.
+  const auto digit = [p](std::size_t i) noexcept {
+    return static_cast<unsigned>(static_cast<unsigned char>(p[i])) - unsigned{'0'};
+  };
+  return std::memcmp(p, "HTTP/1.", 7) == 0 && digit(7) <= 9 && p[8] == ' ' && digit(9) <= 9 &&
+         digit(9) != 0 && digit(10) <= 9 && digit(11) <= 9;  // (below 100: a first digit 0)
+}
+
+// Takes the version and status of a line that passed parse_status_prefix().
+[[gnu::always_inline]] inline void http_response_parser::set_status(const char* p) noexcept {
+  head_.status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
+  head_.version_minor = p[7] - '0';
+}
+
 bool http_response_parser::parse_status_line(std::string_view line) noexcept {
   // HTTP/1.x SP 3DIGIT [SP reason]
-  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || line[7] < '0' || line[7] > '9' ||
-      line[8] != ' ') {
+  if (line.size() < 12 || !parse_status_prefix(line.data()) ||
+      (line.size() > 12 && line[12] != ' ')) {
     return false;
   }
-  int status = 0;
-  for (std::size_t i = 9; i < 12; ++i) {
-    if (line[i] < '0' || line[i] > '9') {
-      return false;
-    }
-    status = status * 10 + (line[i] - '0');
-  }
-  if (status < 100 || (line.size() > 12 && line[12] != ' ')) {
-    return false;
-  }
-  head_.status = status;
-  head_.version_minor = line[7] - '0';
+  set_status(line.data());
   return true;
 }
 
-const char* http_response_parser::parse_header(std::string_view line) {
-  // One pass over the name: it runs up to the first byte that is not a tchar, which must be the
-  // colon (so the name is the part before the first colon, and all tchars).
-  const std::size_t colon = tchar_run(line.data());
-  if (colon == 0 || colon >= line.size() || line[colon] != ':') {
-    return "bad_header";
-  }
-  // Only the headers below are looked at further; most (Server, Date, ...) have a name length
-  // none of them has and cost no comparison at all.
-  constexpr std::uint32_t k_known_lengths =
-      (1u << 10) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 17);
-  if ((colon < 32 && ((k_known_lengths >> colon) & 1u) != 0) ||
-      (!split_name_.empty() && colon == split_name_.size())) {
-    return selected_header(line, colon);
-  }
-  return nullptr;
-}
-
-const char* http_response_parser::selected_header(std::string_view line, std::size_t colon) {
+// Inline in both callers (parse_head() on every response; no call, no spill per header).
+[[gnu::always_inline]] inline const char* http_response_parser::selected_header(
+    std::string_view line, std::size_t colon) {
   const char* const p = line.data();
-  // The value without the optional whitespace around it.
-  std::size_t b = colon + 1;
-  std::size_t e = line.size();
-  while (b < e && (p[b] == ' ' || p[b] == '\t')) {
-    ++b;
-  }
-  while (e > b && (p[e - 1] == ' ' || p[e - 1] == '\t')) {
-    --e;
-  }
-  const std::string_view v(p + b, e - b);
+  // The value without the optional whitespace around it, once the header is known to be kept.
+  const char* b = p + colon + 1;
+  const char* e = p + line.size();
+  const auto value = [&b, &e]() noexcept {
+    while (b < e && (*b == ' ' || *b == '\t')) {
+      ++b;
+    }
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t')) {
+      --e;
+    }
+    return std::string_view(b, static_cast<std::size_t>(e - b));
+  };
   switch (colon) {
     case 14:  // content-length
       if (matches(p, colon, k_content_length)) {
-        const std::int64_t cl = parse_content_length(v);
+        const std::string_view v = value();
+        // The usual value inline: 1 to 18 digits.
+        std::int64_t cl = 0;
+        std::size_t i = 0;
+        if (v.size() - 1 < 18) {
+          for (; i < v.size(); ++i) {
+            const unsigned d = static_cast<unsigned char>(v[i]) - unsigned{'0'};
+            if (d > 9) {
+              break;
+            }
+            cl = cl * 10 + static_cast<std::int64_t>(d);
+          }
+        }
+        if (i != v.size() || i == 0) {
+          cl = parse_content_length(v);
+        }
         if (cl < 0 || (head_.content_length >= 0 && head_.content_length != cl)) {
           return "bad_content_length";
         }
@@ -278,74 +292,167 @@ const char* http_response_parser::selected_header(std::string_view line, std::si
     case 17:  // transfer-encoding
       if (matches(p, colon, k_transfer_encoding)) {
         te_seen_ = true;
-        if (const int chunked = last_coding_is_chunked(v); chunked >= 0) {
+        if (const int chunked = last_coding_is_chunked(value()); chunked >= 0) {
           head_.chunked = chunked != 0;
         }
       }
       break;
     case 10:  // connection, request-id
       if (matches(p, colon, k_connection)) {
-        const unsigned tokens = connection_tokens(v);
+        const std::string_view v = value();
+        const unsigned tokens =
+            matches(v, k_keep_alive) ? k_token_keep_alive : connection_tokens(v);  // usual first
         head_.connection_close = head_.connection_close || (tokens & k_token_close) != 0;
         keep_alive_token_ = keep_alive_token_ || (tokens & k_token_keep_alive) != 0;
       } else if (matches(p, colon, k_request_id)) {
-        keep(head_.request_id, v);
+        keep(head_.request_id, value());
       }
       break;
     case 12:  // content-type, x-request-id
       if (matches(p, colon, k_content_type)) {
-        keep(head_.content_type, v);
+        keep(head_.content_type, value());
       } else if (matches(p, colon, k_x_request_id)) {
-        keep(head_.request_id, v);
+        keep(head_.request_id, value());
       }
       break;
     case 11:  // retry-after
       if (matches(p, colon, k_retry_after)) {
-        keep(head_.retry_after, v);
+        keep(head_.retry_after, value());
       }
       break;
     default:
       break;
   }
   if (colon == split_name_.size() && iequals(line.substr(0, colon), split_name_)) {
-    keep(head_.split_value, v);
+    keep(head_.split_value, value());
   }
   return nullptr;
 }
 
-std::size_t http_response_parser::header_lines(std::string_view in, std::size_t pos) {
-  const std::size_t start = pos;
+const char* http_response_parser::parse_header(std::string_view line) {
+  // One pass over the name: it runs up to the first byte that is not a tchar, which must be the
+  // colon (so the name is the part before the first colon, and all tchars).
+  const std::size_t colon = tchar_run(line.data());
+  if (colon == 0 || colon >= line.size() || line[colon] != ':') {
+    return "bad_header";
+  }
+  if ((colon < 32 && ((k_known_lengths >> colon) & 1u) != 0) ||
+      (!split_name_.empty() && colon == split_name_.size())) {
+    return selected_header(line, colon);
+  }
+  return nullptr;
+}
+
+// Inline in parse_step() (its only caller): one call per response instead of two.
+[[gnu::always_inline]] inline std::size_t http_response_parser::parse_head(std::string_view in,
+                                                                           std::size_t pos) {
+  const char* const begin = in.data() + pos;
+  const std::size_t avail = in.size() - pos;
   const std::size_t room =
       max_header_bytes_ > header_bytes_ ? max_header_bytes_ - header_bytes_ : 0;
+  // Every line taken here ends (its LF) before `end`: a line past it is too large, and left to
+  // the general path to report.
+  const char* const end = begin + (avail < room ? avail : room);
+  const char* p = begin;
   const char* reason = nullptr;
-  while (pos < in.size()) {
-    const char* const p = in.data() + pos;
-    if (*p == '\r' || *p == '\n' || *p == ' ' || *p == '\t') {
-      break;  // the end of the block (or a malformed line), or obs-fold
+  if (state_ == state::status_line) {
+    // "HTTP/1.x ddd" has no LF: the line's LF is looked for after it.
+    if (end - p < 12 || !parse_status_prefix(p)) {
+      return pos;  // short, an empty line before it, or malformed: the general path
     }
-    const char* const nl = find_lf(p, in.data() + in.size());
+    const char* const nl = find_lf(p + 12, end);
     if (nl == nullptr) {
-      break;  // split across reads
+      return pos;
     }
     const auto len = static_cast<std::size_t>(nl - p);
-    if (pos + len + 1 - start > room) {
-      break;  // too large: reported by the general path
+    const std::size_t n = nl[-1] == '\r' ? len - 1 : len;
+    if (n > 12 && p[12] != ' ') {
+      return pos;  // malformed: the general path reports it
     }
-    pos += len + 1;
-    // len >= 1: the line does not start with its LF (checked above).
-    reason = parse_header(std::string_view(p, nl[-1] == '\r' ? len - 1 : len));
-    if (reason != nullptr) {
-      break;
-    }
+    set_status(p);
+    p = nl + 1;
+    state_ = state::headers;
   }
-  header_bytes_ += pos - start;
+  while (true) {
+    // The name runs up to the first byte that is not a tchar, which must be the colon (so the
+    // name is the part before the first colon, and all tchars).
+    std::size_t colon = 0;
+#if defined(__SSE2__)
+    if (end - p >= 16) {
+      // 16 bytes per step while they are letters, digits and '-' (the bytes of nearly every
+      // name); any other byte ends the name and must be its colon.
+      const char* q = p;
+      unsigned other =
+          http_text::non_name_bytes(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
+      while (other == 0 && end - q >= 32) {
+        q += 16;
+        other = http_text::non_name_bytes(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
+      }
+      if (other != 0) {
+        colon = static_cast<std::size_t>(q - p) + static_cast<std::size_t>(std::countr_zero(other));
+        if (p[colon] != ':') {
+          colon = 0;  // a rarer tchar, or a malformed line: byte by byte below
+        }
+      }
+    }
+#endif
+    const char* nl = nullptr;
+    if (colon != 0) {
+      nl = find_lf(p + colon + 1, end);
+      if (nl == nullptr) {
+        break;  // split across reads (or too large)
+      }
+    } else {
+      // Byte by byte: the end of the block, short input, rare tchars, malformed lines.
+      if (p == end) {
+        break;
+      }
+      const char c = *p;
+      if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
+        // The empty line ending the block of a final response; anything else (an interim
+        // response's end, obs-fold, a malformed line, a CR whose LF has not arrived) is left to
+        // the general path.
+        const char* const lf = c == '\r' ? p + 1 : p;
+        if (c == ' ' || c == '\t' || head_.status < 200 || lf >= end || *lf != '\n') {
+          break;
+        }
+        p = lf + 1;
+        header_bytes_ += static_cast<std::size_t>(p - begin);
+        start_body();
+        return static_cast<std::size_t>(p - in.data());
+      }
+      nl = find_lf(p, end);
+      if (nl == nullptr) {
+        break;  // split across reads (or too large)
+      }
+      // The byte after the line (its CR or LF) is not a tchar, so the run stops within it.
+      colon = tchar_run(p);
+      // len >= 1: the line does not start with its LF (checked above).
+      const auto len = static_cast<std::size_t>(nl - p);
+      if (colon == 0 || colon >= (nl[-1] == '\r' ? len - 1 : len) || p[colon] != ':') {
+        reason = "bad_header";
+        p = nl + 1;
+        break;
+      }
+    }
+    if ((colon < 32 && ((k_known_lengths >> colon) & 1u) != 0) || colon == split_name_.size()) {
+      const auto len = static_cast<std::size_t>(nl - p);  // >= 2: the name and the colon
+      reason = selected_header(std::string_view(p, nl[-1] == '\r' ? len - 1 : len), colon);
+      if (reason != nullptr) {
+        p = nl + 1;
+        break;
+      }
+    }
+    p = nl + 1;
+  }
+  header_bytes_ += static_cast<std::size_t>(p - begin);
   if (reason != nullptr) {
     fail(reason);
   }
-  return pos;
+  return static_cast<std::size_t>(p - in.data());
 }
 
-void http_response_parser::start_body() noexcept {
+[[gnu::always_inline]] inline void http_response_parser::start_body() noexcept {
   if (head_.version_minor == 0 && !keep_alive_token_) {
     head_.connection_close = true;
   }
@@ -371,8 +478,8 @@ void http_response_parser::start_body() noexcept {
   }
 }
 
-http_parse_status http_response_parser::parse(std::string_view in, std::size_t& consumed,
-                                              std::string_view& out_body) {
+http_parse_status http_response_parser::parse_step(std::string_view in, std::size_t& consumed,
+                                                   std::string_view& out_body) {
   std::size_t pos = 0;
   out_body = {};
   consumed = 0;
@@ -388,11 +495,13 @@ http_parse_status http_response_parser::parse(std::string_view in, std::size_t& 
           line_.clear();
           line_used_ = false;
         }
-        if (state_ == state::headers && line_.empty()) {
-          pos = header_lines(in, pos);  // the usual case: every line in `in`, parsed in place
-          if (state_ == state::failed) {
+        if (state_ != state::trailers && line_.empty()) {
+          // The usual case: every line in `in`, parsed in place, up to the end of the head.
+          pos = parse_head(in, pos);
+          if (state_ != state::status_line && state_ != state::headers) {
             consumed = pos;
-            return http_parse_status::error;
+            return state_ == state::failed ? http_parse_status::error
+                                           : http_parse_status::headers_complete;
           }
         }
         // line_ (a partial line) is already counted in header_bytes_.
@@ -474,24 +583,10 @@ http_parse_status http_response_parser::parse(std::string_view in, std::size_t& 
         return http_parse_status::headers_complete;
       }
       case state::body_length: {
-        if (remaining_ == 0) {
-          state_ = state::done;
-          consumed = pos;
-          return http_parse_status::message_complete;
-        }
-        const std::size_t avail = in.size() - pos;
-        if (avail == 0) {
-          consumed = pos;
-          return http_parse_status::need_more;
-        }
-        const std::size_t take = static_cast<std::uint64_t>(remaining_) < avail
-                                     ? static_cast<std::size_t>(remaining_)
-                                     : avail;
-        out_body = in.substr(pos, take);
-        pos += take;
-        remaining_ -= static_cast<std::int64_t>(take);
-        consumed = pos;
-        return http_parse_status::body_data;
+        // (parse() takes this state inline: not reached in practice)
+        const http_parse_status st = body_length_step(in.substr(pos), consumed, out_body);
+        consumed += pos;
+        return st;
       }
       case state::body_chunk_size: {
         std::string_view line;
@@ -605,10 +700,6 @@ http_parse_status http_response_parser::on_eof() {
     default:
       return fail("truncated_body");
   }
-}
-
-bool http_response_parser::keep_alive() const noexcept {
-  return state_ == state::done && !head_.connection_close && !force_close_;
 }
 
 void http_response_parser::reset() noexcept {

@@ -50,7 +50,12 @@ class http_response_parser {
   /// need_more for an empty `in` and error "data_after_response" otherwise (call reset() first to
   /// parse a next response). Responses to 1xx are skipped silently (their bytes count towards
   /// max_header_bytes); 101 Switching Protocols is an error ("unexpected_upgrade").
-  http_parse_status parse(std::string_view in, std::size_t& consumed, std::string_view& out_body);
+  http_parse_status parse(std::string_view in, std::size_t& consumed, std::string_view& out_body) {
+    if (state_ == state::body_length) {
+      return body_length_step(in, consumed, out_body);  // inline: every Content-Length body
+    }
+    return parse_step(in, consumed, out_body);
+  }
 
   /// The peer closed the connection. Returns message_complete when the body was framed by
   /// connection close (or ended exactly), error ("truncated_body" / "truncated_headers") when
@@ -62,7 +67,9 @@ class http_response_parser {
   const http_response_head& head() const noexcept { return head_; }
   const char* error_reason() const noexcept { return error_; }
   /// Whether the connection can carry another request after message_complete.
-  bool keep_alive() const noexcept;
+  bool keep_alive() const noexcept {
+    return state_ == state::done && !head_.connection_close && !force_close_;
+  }
   /// Prepares for the next response on the same connection (keeps the split header name).
   void reset() noexcept;
 
@@ -80,18 +87,46 @@ class http_response_parser {
     failed
   };
   enum class line_result : std::uint8_t { complete, partial, too_long };
+  // parse() in state body_length: the next piece of a Content-Length body, or its end.
+  http_parse_status body_length_step(std::string_view in, std::size_t& consumed,
+                                     std::string_view& out_body) noexcept {
+    if (remaining_ == 0 || in.empty()) {
+      out_body = {};
+      consumed = 0;
+      if (remaining_ != 0) {
+        return http_parse_status::need_more;
+      }
+      state_ = state::done;
+      return http_parse_status::message_complete;
+    }
+    const std::size_t take = static_cast<std::uint64_t>(remaining_) < in.size()
+                                 ? static_cast<std::size_t>(remaining_)
+                                 : in.size();
+    out_body = std::string_view(in.data(), take);
+    consumed = take;
+    remaining_ -= static_cast<std::int64_t>(take);
+    return http_parse_status::body_data;
+  }
+  // parse() in every other state.
+  http_parse_status parse_step(std::string_view in, std::size_t& consumed,
+                               std::string_view& out_body);
   line_result take_line(std::string_view in, std::size_t& pos, std::string_view& line,
                         std::size_t limit);
   http_parse_status fail(const char* reason) noexcept;
   bool parse_status_line(std::string_view line) noexcept;
+  bool parse_status_prefix(const char* p) noexcept;
+  void set_status(const char* p) noexcept;
   const char* parse_header(std::string_view line);  // nullptr, or the error reason
   // The part of parse_header() for the headers kept in head_ (name: line[0, colon)).
   const char* selected_header(std::string_view line, std::size_t colon);
-  // Parses the complete header lines at in[pos...] in place (no partial line pending): returns
-  // the position after them. Stops before the first line it leaves to the general path (a line
-  // split across reads or over the size limit, the empty line ending the block, obs-fold);
-  // on a malformed header it fails (state_ failed) and returns the position after that line.
-  std::size_t header_lines(std::string_view in, std::size_t pos);
+  // Parses the head at in[pos...] in place (no partial line pending; state status_line or
+  // headers): the status line, the complete header lines and, for a final response, the empty
+  // line ending the block, after which the body's framing is set (state_ a body state). Returns
+  // the position after what it took. Stops before the first line it leaves to the general path
+  // (a line split across reads or over the size limit, an empty line before the status line, a
+  // malformed status line, obs-fold, the end of an interim response); on a malformed header it
+  // fails (state_ failed) and returns the position after that line.
+  std::size_t parse_head(std::string_view in, std::size_t pos);
   void start_body() noexcept;
 
   http_response_head head_;

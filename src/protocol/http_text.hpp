@@ -1,7 +1,8 @@
 #pragma once
 // Byte-level helpers of the HTTP/1.x response parser (protocol/http_response.cpp, the only user):
 // case-insensitive comparison against literals a word at a time, the RFC 9110 tchar check of
-// header names and the search for a line's LF. Internal to src/protocol.
+// header names (16 bytes at a time for the usual ones) and the search for a line's LF. Internal
+// to src/protocol.
 
 #include <bit>
 #include <cstddef>
@@ -123,6 +124,27 @@ inline std::size_t tchar_run(const char* p) noexcept {
   }
   return static_cast<std::size_t>(q - p);
 }
+
+#if defined(__SSE2__)
+// The bytes of a 16-byte block that are not an ASCII letter, digit or '-' (bit i for byte i):
+// the tchars nearly every header name is made of. Names are checked 16 bytes per step this way;
+// the first other byte must be the colon, else the caller checks the name byte by byte (rarer
+// tchars, invalid bytes). As signed bytes, x + (0x80 - lo) < n - 0x80 exactly when
+// lo <= x < lo + n, so each range is one addition and one comparison.
+inline unsigned non_name_bytes(__m128i v) noexcept {
+  const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // only letters fold into a..z
+  const __m128i letter =
+      _mm_cmplt_epi8(_mm_add_epi8(folded, _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
+                     _mm_set1_epi8(static_cast<char>(-128 + 26)));
+  const __m128i digit =
+      _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
+                     _mm_set1_epi8(static_cast<char>(-128 + 10)));
+  const __m128i dash = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+  const auto ok =
+      static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash)));
+  return ~ok & 0xffffu;
+}
+#endif
 
 // memchr for '\n' that also takes an empty view (whose data() may be the null pointer).
 inline const char* memchr_lf(const char* p, const char* end) noexcept {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -405,6 +406,128 @@ TEST(http_response_parser, SelectedHeaderValues) {
         expect_same_head(o.head, c.want, where);
       }
     }
+  }
+}
+
+// Header names are checked 16 bytes at a time while they are letters, digits and '-', and byte
+// by byte otherwise: names of every length around those blocks, with the rarer tchars and with
+// bytes that are not tchars at every kind of position, give the same verdict and the same
+// fields however the head is split (and so whichever way it was parsed).
+TEST(http_response_parser, HeaderNamesAroundTheBlockSize) {
+  struct name_case {
+    std::string line;
+    bool ok;
+  };
+  std::vector<name_case> cases;
+  for (std::size_t n = 1; n <= 50; ++n) {
+    const std::string name(n, 'a');
+    cases.push_back({name + ": v\r\n", true});
+    cases.push_back({name + ":v\r\n", true});
+    cases.push_back({name + ":\r\n", true});
+    cases.push_back({name + "\n", false});            // no colon
+    cases.push_back({name + " : v\r\n", false});      // space before the colon
+    cases.push_back({name + "_x.y~: v\r\n", true});   // rarer tchars after n bytes
+    cases.push_back({name + "\x80: v\r\n", false});   // not a tchar
+    cases.push_back({name + "/x: v\r\n", false});     // a separator
+    cases.push_back({name + "\rx: v\r\n", false});    // a CR inside the name
+    cases.push_back({"_" + name + ": v\r\n", true});  // a rarer tchar first
+    cases.push_back({name + "-" + name + ": a:b\r\n", true});
+  }
+  cases.push_back({": v\r\n", false});
+  cases.push_back({":\r\n", false});
+  for (const name_case& c : cases) {
+    const std::string wire = "HTTP/1.1 200 OK\r\n" + c.line + "Content-Length: 1\r\n\r\nx";
+    const std::string_view w = wire;
+    for (std::size_t i = 0; i <= w.size(); ++i) {
+      http_response_parser p;
+      const http_outcome o = run(p, {w.substr(0, i), w.substr(i)}, false);
+      const std::string where = c.line + " split at " + std::to_string(i);
+      EXPECT_EQ(o.complete, c.ok) << where;
+      EXPECT_EQ(o.error, c.ok ? "" : "bad_header") << where;
+      if (c.ok) {
+        EXPECT_EQ(o.body, "x") << where;
+      }
+    }
+  }
+}
+
+// Selected headers among many others, with every kind of whitespace and line end, a split header
+// whose name is longer than a block: random heads give the same fields, keep-alive and body in
+// one read, split at every offset and byte by byte.
+TEST(http_response_parser, RandomHeadsAreTheSameAtEverySplit) {
+  const std::vector<std::string> names = {
+      "Content-Length",
+      "content-type",
+      "CONNECTION",
+      "Transfer-Encoding",
+      "x-request-id",
+      "request-id",
+      "Retry-After",
+      "Server",
+      "Date",
+      "X-Long-Split-Header-Name-Here",
+      "x-ratelimit-remaining-requests",
+      "Cache-Control",
+      "Content-Typf",
+      "Content_Length",
+      "x-a",
+      "Access-Control-Allow-Origin-And-More-Bytes-Than-Two-Blocks"};
+  const std::vector<std::string> values = {"0",
+                                           "12",
+                                           " 12 ",
+                                           "\t7",
+                                           "12, 12",
+                                           "application/json",
+                                           "text/event-stream; charset=utf-8",
+                                           "keep-alive",
+                                           "close",
+                                           "Keep-Alive, Upgrade",
+                                           "chunked",
+                                           "gzip, chunked",
+                                           "",
+                                           "  ",
+                                           "a:b:c",
+                                           "x\ry"};
+  std::uint64_t seed = 12345;
+  const auto next = [&seed](std::size_t n) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::size_t>((seed >> 33) % n);
+  };
+  for (int round = 0; round < 300; ++round) {
+    const bool crlf = next(4) != 0;
+    const std::string eol = crlf ? "\r\n" : "\n";
+    std::string wire = std::string(next(3) == 0 ? "HTTP/1.0 " : "HTTP/1.1 ") +
+                       (next(5) == 0 ? "404 Not Found" : "200 OK") + eol;
+    const std::size_t n = next(10);
+    for (std::size_t k = 0; k < n; ++k) {
+      wire += names[next(names.size())] + ":" + (next(2) == 0 ? " " : "") +
+              values[next(values.size())] + eol;
+    }
+    wire += eol + "0123456789";
+    const std::string_view w = wire;
+    http_response_parser whole_parser;
+    whole_parser.set_split_header("x-long-split-header-name-here");
+    const http_outcome whole = run(whole_parser, {w}, true);
+    const auto same = [&](const std::vector<std::string_view>& pieces, const std::string& where) {
+      http_response_parser p;
+      p.set_split_header("X-Long-Split-Header-Name-Here");
+      const http_outcome o = run(p, pieces, true);
+      EXPECT_EQ(o.complete, whole.complete) << where;
+      EXPECT_EQ(o.error, whole.error) << where;
+      EXPECT_EQ(o.body, whole.body) << where;
+      EXPECT_EQ(o.keep_alive, whole.keep_alive) << where;
+      EXPECT_EQ(o.leftover, whole.leftover) << where;
+      EXPECT_EQ(o.headers_events, whole.headers_events) << where;
+      expect_same_head(o.head, whole.head, where);
+    };
+    for (std::size_t i = 0; i <= w.size(); ++i) {
+      same({w.substr(0, i), w.substr(i)}, wire + " split at " + std::to_string(i));
+    }
+    std::vector<std::string_view> bytes;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      bytes.push_back(w.substr(i, 1));
+    }
+    same(bytes, wire + " bytewise");
   }
 }
 
