@@ -1,6 +1,6 @@
 #pragma once
 // The body of the OpenAI and Anthropic decoder fuzz targets (one target per dialect).
-// Input: [event name line '\n'] data. Oracles: never crash; any event or body our scanner accepts
+// Input: [event name line '\n'] data. Oracles: never crash; any event or body our decoders accept
 // as JSON is also accepted by nlohmann/json (when the input is valid UTF-8, which nlohmann
 // requires and we do not); content events of text deltas have non-empty text.
 
