@@ -1,6 +1,6 @@
 // Micro-benchmarks of the client's per-token hot path: SSE framing, stream decoding, chunked
 // transfer decoding, and request building. nlohmann/json appears as the baseline the purpose-built
-// scanner was chosen over.
+// walker (detail::walk_json) was chosen over.
 //
 //   ninja -C build-protocol bench/protocol/bench_protocol
 //   build-protocol/bench/protocol/bench_protocol --benchmark_min_time=0.5

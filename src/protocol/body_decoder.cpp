@@ -4,7 +4,6 @@
 // inconsistently).
 
 #include "protocol/decoders.hpp"
-#include "protocol/json_scan.hpp"
 #include "protocol/json_walk.hpp"
 #include "protocol/stream_decoder.hpp"
 

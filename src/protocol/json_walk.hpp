@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -147,6 +148,23 @@ inline const char* json_skip_ws(const char* p) noexcept {
   }
   return p;
 }
+
+/// `s` itself when it is a view of `text` (walk_json gives those for strings without escapes),
+/// else `s` copied into `owned` and a view of that: for a value that must outlive the walk's next
+/// escaped string (walk_json decodes all of those into one scratch string). Allocates only when
+/// `owned` must grow.
+inline std::string_view json_keep(std::string_view s, std::string_view text, std::string& owned) {
+  const std::less_equal<const char*> at_or_before;  // a total order, unlike <= on pointers
+  if (at_or_before(text.data(), s.data()) &&
+      at_or_before(s.data() + s.size(), text.data() + text.size())) {
+    return s;
+  }
+  owned.assign(s);
+  return owned;
+}
+
+/// Whitespace-separated words in UTF-8 text (the ASCII whitespace " \t\n\v\f\r" separates).
+std::int64_t count_words(std::string_view text) noexcept;
 
 /// Walks the JSON document `text`, calling the visitor `v` for the values whose id is not 0:
 ///   int  V::key(int object_id, std::string_view key)   id of that member's value

@@ -1,6 +1,6 @@
 #pragma once
 // The body of the OpenAI and Anthropic decoder fuzz targets (one target per dialect).
-// Input: [event name line '\n'] data. Oracles: never crash; any event or body our scanner accepts
+// Input: [event name line '\n'] data. Oracles: never crash; any event or body our decoders accept
 // as JSON is also accepted by nlohmann/json (when the input is valid UTF-8, which nlohmann
 // requires and we do not); content events of text deltas have non-empty text.
 
@@ -52,8 +52,12 @@ inline bool valid_utf8(std::string_view s) {
 // Whether nlohmann/json's verdict is comparable to ours: it requires valid UTF-8, rejects lone
 // UTF-16 surrogates in \u escapes, and rejects numbers that overflow a double (1e999, 400
 // digits); RFC 8259's grammar allows all three (we decode lone surrogates to U+FFFD and do not
-// convert numbers other than token counts).
+// convert numbers other than token counts). It also skips a UTF-8 byte order mark before the
+// text, which RFC 8259 lets a parser reject, and we do.
 inline bool comparable_with_nlohmann(std::string_view s) {
+  if (s.starts_with("\xEF\xBB\xBF")) {
+    return false;
+  }
   std::size_t digits = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];

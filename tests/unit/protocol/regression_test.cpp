@@ -58,5 +58,17 @@ TEST(regression, NumbersBeyondDoubleRange) {
   EXPECT_EQ(u.kind, event_kind::ignored);
 }
 
+// fuzz_openai_decoder (the walker's grammar against nlohmann's): text after a UTF-8 byte order
+// mark. nlohmann/json skips the mark; RFC 8259 lets a parser reject it, and the decoders do.
+TEST(regression, ByteOrderMarkBeforeTheJson) {
+  for (dialect d : {dialect::openai_chat, dialect::anthropic_messages}) {
+    auto dec = make_stream_decoder(d);
+    EXPECT_EQ(dec->decode(sse_event{"", "\xEF\xBB\xBF\"thinking_delta\""}).kind,
+              event_kind::malformed);
+    EXPECT_EQ(dec->decode(sse_event{"", "\xEF\xBB\xBF{\"choices\":[]}"}).kind,
+              event_kind::malformed);
+  }
+}
+
 }  // namespace
 }  // namespace gb::protocol
