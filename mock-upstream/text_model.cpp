@@ -18,9 +18,6 @@ constexpr std::array<std::string_view, 64> vocabulary = {
     "red",     "green",    "blue",   "amber",  "silver", "golden", "violet",  "scarlet",
     "one",     "two",      "three",  "four",   "five",   "six",    "seven",   "eight"};
 
-bool is_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 }  // namespace
 
 std::uint64_t request_key(std::string_view bytes, std::uint64_t seed) noexcept {
@@ -44,20 +41,6 @@ void append_words(std::string& out, std::uint64_t key, std::int64_t first, std::
     }
     out.append(word_at(key, i));
   }
-}
-
-std::int64_t count_words(std::string_view text) noexcept {
-  std::int64_t n = 0;
-  bool in_word = false;
-  for (const char c : text) {
-    if (is_space(c)) {
-      in_word = false;
-    } else if (!in_word) {
-      in_word = true;
-      ++n;
-    }
-  }
-  return n;
 }
 
 length_decision decide_length(const length_inputs& in) noexcept {

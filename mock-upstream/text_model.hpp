@@ -1,11 +1,13 @@
 #pragma once
 // What the mock "generates": a token is one word of a fixed vocabulary, chosen deterministically
-// from a request key and the token's index; the output-length rule; the prompt-word counter.
+// from a request key and the token's index; the output-length rule.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "util/words.hpp"  // count_words: the prompt-word counter
 
 namespace gb::mock {
 
@@ -24,10 +26,6 @@ void append_words(std::string& out, std::uint64_t key, std::int64_t first, std::
 /// XORed into a request key for its reasoning ("thinking") text, so that it differs from the
 /// answer's text in every dialect.
 inline constexpr std::uint64_t reasoning_salt = 0x5ea5011e5ea5011eULL;
-
-/// Number of whitespace-separated words (the prompt-token rule). Whitespace is ASCII space, tab,
-/// CR, LF, FF, VT. Pure.
-std::int64_t count_words(std::string_view text) noexcept;
 
 /// Inputs of the output-length rule.
 struct length_inputs {

@@ -130,19 +130,6 @@ result<prompt_set> finish(prompt_set set, const std::string& file) {
 
 }  // namespace
 
-std::int64_t count_words(std::string_view text) noexcept {
-  std::int64_t n = 0;
-  bool in_word = false;
-  for (char c : text) {
-    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-    if (!space && !in_word) {
-      ++n;
-    }
-    in_word = !space;
-  }
-  return n;
-}
-
 result<prompt_set> parse_prompt_text(const scenario::prompt_source& src, std::string_view text,
                                      const std::string& file) {
   prompt_set set;

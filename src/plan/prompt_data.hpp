@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "plan/workload.hpp"
+#include "util/words.hpp"
 
 namespace gb::plan {
 
@@ -56,9 +57,6 @@ result<prompt_set> load_prompt_file(const scenario::prompt_source& src);
 /// The same from text already in memory; `file` names it in messages.
 result<prompt_set> parse_prompt_text(const scenario::prompt_source& src, std::string_view text,
                                      const std::string& file);
-
-/// The number of whitespace-separated words in `text`: gatebench's (and the mock's) token count.
-std::int64_t count_words(std::string_view text) noexcept;
 
 /// The fixed synthetic vocabulary (a few hundred common English words).
 std::vector<std::string> default_vocabulary();

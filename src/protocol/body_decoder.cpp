@@ -6,6 +6,7 @@
 #include "protocol/decoders.hpp"
 #include "protocol/json_walk.hpp"
 #include "protocol/stream_decoder.hpp"
+#include "util/words.hpp"
 
 namespace gb::protocol {
 
@@ -190,7 +191,7 @@ struct body_visitor {
     switch (id) {
       case text:
         r.content_chars += static_cast<std::int64_t>(s.size());
-        r.content_words += detail::count_words(s);
+        r.content_words += count_words(s);
         break;
       case finish:
         if (!s.empty() && r.finish_reason.empty()) {

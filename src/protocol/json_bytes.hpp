@@ -1,5 +1,5 @@
 #pragma once
-// The byte scan shared by the JSON writer (request_builder) and reader (json_scan) of
+// The byte scan shared by the JSON writer (request_builder) and reader (json_walk) of
 // src/protocol: where does the next byte lie that a JSON string cannot hold as itself, or that
 // needs a closer look (a control character, '"', '\\' or a non-ASCII byte)?
 
@@ -22,6 +22,19 @@ constexpr bool is_json_plain(char c) noexcept {
   return u >= 0x20 && u < 0x80 && u != '"' && u != '\\';
 }
 
+#if defined(__SSE2__)
+/// Bit k set when byte p[k] of the 16 at p is not plain (is_json_plain). Reads 16 bytes. As
+/// signed bytes, control characters and non-ASCII bytes are exactly those below 0x20, so three
+/// comparisons flag every byte that is not plain (every x86-64 has SSE2).
+inline unsigned json_nonplain_mask16(const char* p) noexcept {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i hits = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+  return static_cast<unsigned>(_mm_movemask_epi8(hits));
+}
+#endif
+
 /// Index of the first byte of `s` at or after `i` that is not plain (is_json_plain), or s.size()
 /// when there is none. Sixteen bytes at a time with SSE2, then eight at a time: a word is
 /// skipped only when none of its bytes is a control character, '"', '\\' or >= 0x80 (the
@@ -31,24 +44,11 @@ inline std::size_t skip_json_plain(std::string_view s, std::size_t i) noexcept {
   const std::size_t n = s.size();
   const char* const p = s.data();
 #if defined(__SSE2__)
-  // 16 bytes per step (every x86-64 has SSE2): as signed bytes, control characters and
-  // non-ASCII bytes are exactly those below 0x20, so three comparisons flag every byte that is
-  // not plain.
-  if (i + 16 <= n) {
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i slash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
-    do {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      const __m128i hits =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)),
-                       _mm_cmplt_epi8(v, space));
-      const int mask = _mm_movemask_epi8(hits);
-      if (mask != 0) {
-        return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
-      }
-      i += 16;
-    } while (i + 16 <= n);
+  while (i + 16 <= n) {
+    if (const unsigned mask = json_nonplain_mask16(p + i); mask != 0) {
+      return i + static_cast<std::size_t>(std::countr_zero(mask));
+    }
+    i += 16;
   }
 #endif
   constexpr std::uint64_t ones = 0x0101010101010101ull;

@@ -170,19 +170,6 @@ const char* json_number_tail(const char* p) noexcept {
   return p;
 }
 
-std::int64_t count_words(std::string_view text) noexcept {
-  std::int64_t words = 0;
-  bool in_word = false;
-  for (const char c : text) {
-    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-    if (!space && !in_word) {
-      ++words;
-    }
-    in_word = !space;
-  }
-  return words;
-}
-
 const char* json_string_rest(const char* text, const char* end, const char* origin,
                              const char* start, const char* at, bool decode, std::string& scratch,
                              std::string_view& out) {

@@ -25,9 +25,7 @@
 #include <string>
 #include <string_view>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "protocol/json_bytes.hpp"
 
 namespace gb::protocol::detail {
 
@@ -69,27 +67,16 @@ const char* json_padded_copy(std::string_view text);
 /// Requires the padding of json_padded_copy (it reads up to 15 bytes past the byte it returns).
 inline const char* json_skip_plain(const char* p) noexcept {
 #if defined(__SSE2__)
-  // As signed bytes, control characters and non-ASCII bytes are exactly those below 0x20.
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i slash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
-  for (;;) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hits = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)), _mm_cmplt_epi8(v, space));
-    if (const int mask = _mm_movemask_epi8(hits); mask != 0) {
-      return p + std::countr_zero(static_cast<unsigned>(mask));
+  for (;; p += 16) {
+    if (const unsigned mask = json_nonplain_mask16(p); mask != 0) {
+      return p + std::countr_zero(mask);
     }
-    p += 16;
   }
 #else
-  for (;;) {
-    const auto c = static_cast<unsigned char>(*p);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-      return p;
-    }
+  while (is_json_plain(*p)) {
     ++p;
   }
+  return p;
 #endif
 }
 
@@ -162,9 +149,6 @@ inline std::string_view json_keep(std::string_view s, std::string_view text, std
   owned.assign(s);
   return owned;
 }
-
-/// Whitespace-separated words in UTF-8 text (the ASCII whitespace " \t\n\v\f\r" separates).
-std::int64_t count_words(std::string_view text) noexcept;
 
 /// Walks the JSON document `text`, calling the visitor `v` for the values whose id is not 0:
 ///   int  V::key(int object_id, std::string_view key)   id of that member's value

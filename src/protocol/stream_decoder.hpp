@@ -43,7 +43,7 @@ class stream_decoder {
   virtual ~stream_decoder() = default;
   /// Classifies one SSE event. Never throws; malformed input yields event_kind::malformed.
   /// Empty (all-whitespace) data is `ignored`. JSON is validated fully (RFC 8259, nesting up to
-  /// 64 levels); bytes inside strings are not checked for UTF-8 validity. No allocation once warm.
+  /// 64 levels); bytes inside strings must be well-formed UTF-8. No allocation once warm.
   virtual stream_update decode(const sse_event& ev) = 0;
   /// Clears per-stream state.
   virtual void reset() noexcept = 0;
