@@ -166,13 +166,35 @@ template <class V>
 bool walk_json(std::string_view text, V& v, int root, std::string& scratch) {
   const char* const begin = json_padded_copy(text);
   const char* const end = begin + text.size();
+  // A string of the copy at [from, to) as a view of `text` (the copy is byte for byte the same):
+  // its address moved by the distance between the two (one addition).
+  const std::uintptr_t shift =
+      reinterpret_cast<std::uintptr_t>(text.data()) - reinterpret_cast<std::uintptr_t>(begin);
+  const auto text_view = [shift](const char* from, const char* to) {
+    return std::string_view(
+        reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(from) + shift),
+        static_cast<std::size_t>(to - from));
+  };
+  // The string whose first byte is `start`; p moves past it. False when it is invalid.
   const char* p = begin;
+  const auto read_string = [&](const char* start, bool decode, std::string_view& out) {
+    const char* const stop = json_skip_plain(start);
+    if (*stop == '"') {
+      p = stop + 1;
+      out = text_view(start, stop);
+      return true;
+    }
+    std::string_view rest;
+    p = json_string_rest(begin, end, text.data(), start, stop, decode, scratch, rest);
+    out = rest;
+    return p != nullptr;
+  };
   int ids[k_json_max_depth + 1];
   std::uint32_t index[k_json_max_depth + 1];
   std::uint64_t objects = 0;  // bit d-1: the container at depth d is an object
+  bool in_object = false;     // the innermost container is an object (bit depth-1 of objects)
   int depth = 0;
   int id = root;
-  std::string_view s;
 value:
   switch (k_json_start[static_cast<unsigned char>(*p)]) {
     case json_start::space:
@@ -184,12 +206,12 @@ value:
       }
       ++depth;
       objects |= std::uint64_t{1} << (depth - 1);
+      in_object = true;
       ids[depth] = id != 0 ? v.open_object(id) : 0;
       p = json_skip_ws(p + 1);
       if (*p == '}') {
         ++p;
-        --depth;
-        goto after_value;
+        goto close;
       }
       goto member;
     case json_start::array:
@@ -198,27 +220,20 @@ value:
       }
       ++depth;
       objects &= ~(std::uint64_t{1} << (depth - 1));
+      in_object = false;
       ids[depth] = id != 0 ? v.open_array(id) : 0;
       index[depth] = 0;
       p = json_skip_ws(p + 1);
       if (*p == ']') {
         ++p;
-        --depth;
-        goto after_value;
+        goto close;
       }
       id = ids[depth] != 0 ? v.element(ids[depth], 0) : 0;
       goto value;
     case json_start::string: {
-      const char* const start = p + 1;
-      const char* const stop = json_skip_plain(start);
-      if (*stop == '"') {
-        p = stop + 1;
-        s = std::string_view(text.data() + (start - begin), static_cast<std::size_t>(stop - start));
-      } else {
-        p = json_string_rest(begin, end, text.data(), start, stop, id != 0, scratch, s);
-        if (p == nullptr) {
-          return false;
-        }
+      std::string_view s;
+      if (!read_string(p + 1, id != 0, s)) {
+        return false;
       }
       if (id != 0) {
         v.string(id, s);
@@ -262,35 +277,35 @@ value:
       goto after_value;
     }
     case json_start::invalid:
-      break;
+      return false;  // not a value (also the NUL at the end: a value is missing)
   }
-  return false;  // not a value (also the NUL at the end: a value is missing)
+  return false;
+close:
+  // The container at `depth` ended (its closing byte consumed).
+  --depth;
+  in_object = depth > 0 && ((objects >> (depth - 1)) & 1) != 0;
 after_value:
   if (depth == 0) {
     p = json_skip_ws(p);
     return p == end;
   }
-  {
-    const bool in_object = ((objects >> (depth - 1)) & 1) != 0;
-    if (static_cast<unsigned char>(*p) <= ' ') {
-      p = json_skip_ws(p);
-    }
-    if (*p == ',') {
-      ++p;
-      if (in_object) {
-        goto member;  // a '}' here (trailing comma) is not a key: rejected there
-      }
-      ++index[depth];
-      id = ids[depth] != 0 ? v.element(ids[depth], index[depth]) : 0;
-      goto value;  // a ']' here (trailing comma) is not a value: rejected there
-    }
-    if (*p != (in_object ? '}' : ']')) {
-      return false;
-    }
-    ++p;
-    --depth;
-    goto after_value;
+  if (static_cast<unsigned char>(*p) <= ' ') {
+    p = json_skip_ws(p);
   }
+  if (*p == ',') {
+    ++p;
+    if (in_object) {
+      goto member;  // a '}' here (trailing comma) is not a key: rejected there
+    }
+    ++index[depth];
+    id = ids[depth] != 0 ? v.element(ids[depth], index[depth]) : 0;
+    goto value;  // a ']' here (trailing comma) is not a value: rejected there
+  }
+  if (*p != (in_object ? '}' : ']')) {
+    return false;
+  }
+  ++p;
+  goto close;
 member:
   if (*p != '"') {
     p = json_skip_ws(p);
@@ -299,26 +314,19 @@ member:
     }
   }
   {
-    const char* const start = p + 1;
-    const char* const stop = json_skip_plain(start);
-    if (*stop == '"') {
-      p = stop + 1;
-      s = std::string_view(text.data() + (start - begin), static_cast<std::size_t>(stop - start));
-    } else {
-      p = json_string_rest(begin, end, text.data(), start, stop, ids[depth] != 0, scratch, s);
-      if (p == nullptr) {
+    std::string_view key;
+    if (!read_string(p + 1, ids[depth] != 0, key)) {
+      return false;
+    }
+    if (*p != ':') {
+      p = json_skip_ws(p);
+      if (*p != ':') {
         return false;
       }
     }
+    ++p;
+    id = ids[depth] != 0 ? v.key(ids[depth], key) : 0;
   }
-  if (*p != ':') {
-    p = json_skip_ws(p);
-    if (*p != ':') {
-      return false;
-    }
-  }
-  ++p;
-  id = ids[depth] != 0 ? v.key(ids[depth], s) : 0;
   goto value;
 }
 

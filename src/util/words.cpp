@@ -18,10 +18,10 @@ std::int64_t count_words(std::string_view text) noexcept {
 #if defined(__SSE2__)
   // A word starts at a byte that is not a space after one that is (or at the start): with bit k
   // of `word` set for each non-space byte, the starts are word & ~(word << 1 | carry-in).
-  const __m128i space = _mm_set1_epi8(' ');
-  const __m128i tab = _mm_set1_epi8('\t');
-  const __m128i four = _mm_set1_epi8(4);
   for (; i + 16 <= n; i += 16) {
+    const __m128i space = _mm_set1_epi8(' ');
+    const __m128i tab = _mm_set1_epi8('\t');
+    const __m128i four = _mm_set1_epi8(4);
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     const __m128i from_tab = _mm_sub_epi8(v, tab);  // '\t'..'\r' become 0..4
     const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(from_tab, four), from_tab);
@@ -33,9 +33,9 @@ std::int64_t count_words(std::string_view text) noexcept {
   }
 #endif
   for (; i < n; ++i) {
-    const bool sp = is_word_space(p[i]);
-    words += (!sp && !in_word) ? 1 : 0;
-    in_word = !sp;
+    const bool word = !is_word_space(p[i]);
+    words += static_cast<std::int64_t>(word && !in_word);
+    in_word = word;
   }
   return words;
 }
