@@ -7,7 +7,10 @@
 
 namespace gb::protocol::detail {
 
+// A named namespace inside the anonymous one: unity builds compile the decoders in one
+// translation unit, where their ids and visitors would otherwise collide.
 namespace {
+namespace anthropic_event {
 
 // The places of an event the decoder reads (walk_json ids; 0 is everything else). Only the top
 // level must be an object; any other value of the wrong type is skipped. The strings and counts
@@ -255,10 +258,11 @@ stream_update anthropic_decoder::decode(const sse_event& ev) {
   return u;
 }
 
+}  // namespace anthropic_event
 }  // namespace
 
 std::unique_ptr<stream_decoder> make_anthropic_decoder() {
-  return std::make_unique<anthropic_decoder>();
+  return std::make_unique<anthropic_event::anthropic_decoder>();
 }
 
 }  // namespace gb::protocol::detail

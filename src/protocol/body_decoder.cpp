@@ -10,7 +10,10 @@
 
 namespace gb::protocol {
 
+// A named namespace inside the anonymous one: unity builds compile the decoders in one
+// translation unit, where their ids and visitors would otherwise collide.
 namespace {
+namespace body_shape {
 
 // The places of a body the decoder reads (detail::walk_json ids; 0 is everything else).
 enum place : int {
@@ -239,13 +242,14 @@ struct body_visitor {
   }
 };
 
+}  // namespace body_shape
 }  // namespace
 
 body_summary decode_body(dialect d, std::string_view body) {
   body_summary r;
-  body_visitor v(r);
+  body_shape::body_visitor v(r);
   thread_local std::string scratch;
-  if (!detail::walk_json(body, v, root, scratch) || v.bad) {
+  if (!detail::walk_json(body, v, body_shape::root, scratch) || v.bad) {
     return body_summary{};
   }
   if (r.is_error) {

@@ -7,7 +7,10 @@
 
 namespace gb::protocol::detail {
 
+// A named namespace inside the anonymous one: unity builds compile the decoders in one
+// translation unit, where their ids and visitors would otherwise collide.
 namespace {
+namespace openai_chunk {
 
 // The places of a chunk the decoder reads (walk_json ids; 0 is everything else).
 enum place : int {
@@ -250,10 +253,11 @@ stream_update openai_decoder::decode(const sse_event& ev) {
   return u;
 }
 
+}  // namespace openai_chunk
 }  // namespace
 
 std::unique_ptr<stream_decoder> make_openai_decoder() {
-  return std::make_unique<openai_decoder>();
+  return std::make_unique<openai_chunk::openai_decoder>();
 }
 
 }  // namespace gb::protocol::detail

@@ -22,6 +22,9 @@
 
 namespace gb::plan {
 namespace {
+// Named, so that a unity build (several test files in one translation unit) keeps these
+// helpers apart from the other plan tests'.
+namespace request_bytes {
 
 using kind = scenario::distribution::kind;
 
@@ -323,5 +326,6 @@ TEST(RequestBytes, ShippedScenariosGiveTheSameRequests) {
   EXPECT_EQ(all.value(), 0x7c64bfee762605b3ULL) << "got 0x" << std::hex << all.value();
 }
 
+}  // namespace request_bytes
 }  // namespace
 }  // namespace gb::plan

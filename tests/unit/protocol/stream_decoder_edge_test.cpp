@@ -12,6 +12,9 @@
 
 namespace gb::protocol {
 namespace {
+// Named, so that a unity build (several test files in one translation unit) keeps these
+// helpers apart from stream_decoder_test.cpp's.
+namespace edges {
 
 struct edge_case {
   const char* name;
@@ -345,5 +348,6 @@ TEST(stream_decoder_views, NoAllocationPerEventWithEscapesEverywhereOnceWarm) {
   EXPECT_EQ(counter.count(), 0u);
 }
 
+}  // namespace edges
 }  // namespace
 }  // namespace gb::protocol
