@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "alloc_counter.hpp"
+#include "decode_case.hpp"
 #include "protocol/stream_decoder.hpp"
 
 namespace gb::protocol {
@@ -16,18 +17,7 @@ namespace {
 // helpers apart from stream_decoder_test.cpp's.
 namespace edges {
 
-struct edge_case {
-  const char* name;
-  dialect d;
-  std::string event;  // SSE event name
-  std::string data;
-  event_kind kind;
-  std::string text = {};
-  std::int64_t output_tokens = -1;
-  std::int64_t input_tokens = -1;
-  std::string finish_reason = {};
-  std::string error_type = {};
-};
+using decode_tables::decode_case;
 
 constexpr dialect chat = dialect::openai_chat;
 constexpr dialect claude = dialect::anthropic_messages;
@@ -37,7 +27,7 @@ std::string nested(int levels) {
          std::string(static_cast<std::size_t>(levels), ']') + "}";
 }
 
-std::vector<edge_case> openai_cases() {
+std::vector<decode_case> openai_cases() {
   using k = event_kind;
   return {
       // The first non-empty text wins, whatever key or choice it comes from.
@@ -161,7 +151,7 @@ std::vector<edge_case> openai_cases() {
   };
 }
 
-std::vector<edge_case> anthropic_cases() {
+std::vector<decode_case> anthropic_cases() {
   using k = event_kind;
   return {
       // delta text: the first text/thinking/partial_json key wins, even when empty or not a
@@ -265,18 +255,10 @@ std::vector<edge_case> anthropic_cases() {
   };
 }
 
-class edge_table : public ::testing::TestWithParam<edge_case> {};
+class edge_table : public ::testing::TestWithParam<decode_case> {};
 
 TEST_P(edge_table, Classifies) {
-  const edge_case& c = GetParam();
-  auto dec = make_stream_decoder(c.d);
-  const stream_update u = dec->decode(sse_event{c.event, c.data});
-  EXPECT_EQ(static_cast<int>(u.kind), static_cast<int>(c.kind));
-  EXPECT_EQ(u.text, c.text);
-  EXPECT_EQ(u.output_tokens, c.output_tokens);
-  EXPECT_EQ(u.input_tokens, c.input_tokens);
-  EXPECT_EQ(u.finish_reason, c.finish_reason);
-  EXPECT_EQ(u.error_type, c.error_type);
+  decode_tables::expect_decodes_as_stated(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(openai, edge_table, ::testing::ValuesIn(openai_cases()),

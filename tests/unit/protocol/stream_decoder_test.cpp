@@ -6,22 +6,12 @@
 #include <vector>
 
 #include "alloc_counter.hpp"
+#include "decode_case.hpp"
 
 namespace gb::protocol {
 namespace {
 
-struct decode_case {
-  const char* name;
-  dialect d;
-  std::string event;  // SSE event name
-  std::string data;
-  event_kind kind;
-  std::string text = {};
-  std::int64_t output_tokens = -1;
-  std::int64_t input_tokens = -1;
-  std::string finish_reason = {};
-  std::string error_type = {};
-};
+using decode_tables::decode_case;
 
 constexpr dialect chat = dialect::openai_chat;
 constexpr dialect legacy = dialect::openai_completions;
@@ -179,15 +169,7 @@ std::vector<decode_case> decode_cases() {
 class decode_table : public ::testing::TestWithParam<decode_case> {};
 
 TEST_P(decode_table, Classifies) {
-  const decode_case& c = GetParam();
-  auto dec = make_stream_decoder(c.d);
-  const stream_update u = dec->decode(sse_event{c.event, c.data});
-  EXPECT_EQ(static_cast<int>(u.kind), static_cast<int>(c.kind));
-  EXPECT_EQ(u.text, c.text);
-  EXPECT_EQ(u.output_tokens, c.output_tokens);
-  EXPECT_EQ(u.input_tokens, c.input_tokens);
-  EXPECT_EQ(u.finish_reason, c.finish_reason);
-  EXPECT_EQ(u.error_type, c.error_type);
+  decode_tables::expect_decodes_as_stated(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(cases, decode_table, ::testing::ValuesIn(decode_cases()),
