@@ -4,11 +4,10 @@
 // decode_body, the request record).
 //   valgrind --tool=callgrind --toggle-collect='gb::client::response_reader::feed*'
 //       build/bench/client/reader_callgrind 20000   (one command line)
-// Collected / N = instructions of response_reader::feed per response. It does not move with the
-// machine's load, unlike callgrind_per_request.py's count: with its --toggle-collect on the
-// reactor, one binary gave 3,300 to 9,700 instructions per request on a busy machine (decode_body
-// alone 815 to 3,283 per call), so compare parsing changes here. Exits 1 unless every response is
-// ok and reusable.
+// Collected / N = instructions of response_reader::feed per response: the response side alone,
+// with nothing of the event loop or of how many sockets each epoll_wait returned (which moves
+// callgrind_per_request.py's whole-path count by a few per cent between runs), so compare
+// parsing changes here. Exits 1 unless every response is ok and reusable.
 
 #include <cstdio>
 #include <cstdlib>
