@@ -85,12 +85,37 @@ void histogram::init(std::int64_t lowest, std::int64_t highest, int sigfigs) {
   sub_bucket_half_count_ = sub_bucket_count_ / 2;
   sub_bucket_mask_ = (static_cast<std::int64_t>(sub_bucket_count_) - 1) << unit_magnitude_;
   bucket_count_ = buckets_needed(highest, unit_magnitude_, sub_bucket_half_count_magnitude_);
-  counts_.assign(static_cast<std::size_t>(bucket_count_ + 1) * sub_bucket_half_count_, 0);
+  counts_ = count_array(static_cast<std::size_t>(bucket_count_ + 1) * sub_bucket_half_count_);
   reset();
 }
 
+histogram::histogram(const histogram& o)
+    : lowest_(o.lowest_),
+      highest_(o.highest_),
+      sigfigs_(o.sigfigs_),
+      unit_magnitude_(o.unit_magnitude_),
+      sub_bucket_half_count_magnitude_(o.sub_bucket_half_count_magnitude_),
+      sub_bucket_count_(o.sub_bucket_count_),
+      sub_bucket_half_count_(o.sub_bucket_half_count_),
+      sub_bucket_mask_(o.sub_bucket_mask_),
+      bucket_count_(o.bucket_count_),
+      total_count_(o.total_count_),
+      out_of_range_(o.out_of_range_),
+      min_value_(o.min_value_),
+      max_value_(o.max_value_),
+      counts_(o.counts_.data(), o.used_len(), o.counts_.size()) {}
+
+histogram& histogram::operator=(const histogram& o) {
+  if (this != &o) {
+    *this = histogram(o);
+  }
+  return *this;
+}
+
 void histogram::reset() noexcept {
-  std::fill(counts_.begin(), counts_.end(), 0);
+  // Every count past used_len() is already zero (and, in a large array, possibly not even
+  // backed by memory yet: see count_array).
+  std::fill_n(counts_.data(), used_len(), 0);
   total_count_ = 0;
   out_of_range_ = 0;
   min_value_ = INT64_MAX;

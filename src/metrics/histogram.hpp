@@ -9,8 +9,7 @@
 
 #include <bit>
 #include <cstdint>
-#include <vector>
-
+#include "metrics/count_array.hpp"
 #include "util/result.hpp"
 
 namespace gb::metrics {
@@ -34,8 +33,16 @@ class histogram {
   static std::size_t layout_counts_len(std::int64_t lowest, std::int64_t highest,
                                        int sigfigs) noexcept;
 
-  /// The default latency layout (1 ns .. 1 h, 3 digits). Never fails.
+  /// The default latency layout (1 ns .. 1 h, 3 digits). Never fails (but std::bad_alloc).
   static histogram for_latency();
+
+  /// Copies write only the counts up to the highest recorded one: the rest of the copy costs no
+  /// memory until it is written (count_array). Throws std::bad_alloc.
+  histogram(const histogram& o);
+  histogram& operator=(const histogram& o);
+  histogram(histogram&&) noexcept = default;
+  histogram& operator=(histogram&&) noexcept = default;
+  ~histogram() = default;
 
   /// Records `count` occurrences of `value`. Returns false (and adds `count` to
   /// out_of_range_count()) when value < 0 or value > highest_trackable(); count <= 0 is ignored
@@ -180,7 +187,7 @@ class histogram {
   std::int64_t out_of_range_ = 0;
   std::int64_t min_value_ = INT64_MAX;  // raw recorded extremes (non-zero min as in HdrHistogram)
   std::int64_t max_value_ = 0;
-  std::vector<std::int64_t> counts_;
+  count_array counts_;
 };
 
 }  // namespace gb::metrics

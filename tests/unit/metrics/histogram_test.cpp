@@ -341,6 +341,77 @@ TEST(HistogramReset, ClearsCountsKeepsLayout) {
   EXPECT_EQ(h.min(), h.lowest_equivalent(5000));
 }
 
+// Every count of `a` equals the count at the same index of `b`, and the summary agrees.
+void expect_same_counts(const histogram& a, const histogram& b) {
+  ASSERT_EQ(a.counts_len(), b.counts_len());
+  EXPECT_EQ(a.total_count(), b.total_count());
+  EXPECT_EQ(a.out_of_range_count(), b.out_of_range_count());
+  EXPECT_EQ(a.min(), b.min());
+  EXPECT_EQ(a.max(), b.max());
+  for (std::size_t i = 0; i < a.counts_len(); ++i) {
+    ASSERT_EQ(a.count_at_index(i), b.count_at_index(i)) << "index " << i;
+  }
+}
+
+// Values in every bucket of the latency layout, the lowest and the highest trackable included.
+histogram spread_latencies() {
+  histogram h = histogram::for_latency();
+  for (std::int64_t v = 1; v > 0 && v <= h.highest_trackable(); v = v * 3 + 1) {
+    h.record(v, v % 7 + 1);
+  }
+  h.record(0, 2);
+  h.record(h.highest_trackable());
+  h.record(-5);
+  h.record_corrected(2'000'000, 300'000);  // backfilled below the value
+  return h;
+}
+
+TEST(HistogramCopy, KeepsEveryCountAndStaysIndependent) {
+  const histogram h = spread_latencies();
+  histogram copy(h);
+  expect_same_counts(copy, h);
+  EXPECT_EQ(copy.value_at_percentile(99.9), h.value_at_percentile(99.9));
+  copy.record(12345, 10);
+  EXPECT_EQ(copy.total_count(), h.total_count() + 10);
+  EXPECT_EQ(h.count_at_index(h.index_of(12345)) + 10, copy.count_at_index(h.index_of(12345)));
+
+  histogram assigned = make_histogram(1000, 2000000, 2);  // another layout, replaced whole
+  assigned.record(1500);
+  assigned = h;
+  expect_same_counts(assigned, h);
+  assigned = assigned;  // NOLINT: self-assignment keeps everything
+  expect_same_counts(assigned, h);
+
+  histogram moved(std::move(copy));
+  EXPECT_EQ(moved.total_count(), h.total_count() + 10);
+}
+
+TEST(HistogramCopy, EmptyAndDecodedHistogramsCopyWhole) {
+  const histogram empty = histogram::for_latency();
+  const histogram copy = empty;
+  expect_same_counts(copy, empty);
+  EXPECT_EQ(copy.used_len(), 0u);
+
+  // A decoder sets counts by index: the copy must reach the highest one.
+  histogram d = make_histogram(1, 1'000'000, 3);
+  ASSERT_TRUE(d.set_count_at_index(d.counts_len() - 1, 4));
+  ASSERT_TRUE(d.set_count_at_index(0, 1));
+  expect_same_counts(histogram(d), d);
+}
+
+TEST(HistogramReset, ClearsEveryBucketAcrossTheWholeRange) {
+  histogram h = spread_latencies();
+  const histogram before = h;
+  h.reset();
+  EXPECT_EQ(h.total_count(), 0);
+  for (std::size_t i = 0; i < h.counts_len(); ++i) {
+    ASSERT_EQ(h.count_at_index(i), 0) << "index " << i;
+  }
+  // Recording the same values again gives the same histogram.
+  h.add(before);
+  expect_same_counts(h, before);
+}
+
 // Nearest-rank percentile of sorted raw samples: the ceil(p/100 * n)-th smallest (at least the
 // 1st), with p taken as the decimal it was written as (99.9 is 999/10, not the binary double just
 // above it), in exact integer arithmetic.
