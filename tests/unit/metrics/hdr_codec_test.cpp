@@ -12,23 +12,10 @@
 namespace gb::metrics {
 namespace {
 
+using test_support::expect_same_histogram;
 using test_support::make_histogram;
 
 using bytes = std::vector<std::uint8_t>;
-
-void expect_same(const histogram& a, const histogram& b) {
-  EXPECT_EQ(a.lowest(), b.lowest());
-  EXPECT_EQ(a.highest(), b.highest());
-  EXPECT_EQ(a.sigfigs(), b.sigfigs());
-  EXPECT_EQ(a.total_count(), b.total_count());
-  EXPECT_EQ(a.min(), b.min());
-  EXPECT_EQ(a.max(), b.max());
-  EXPECT_EQ(a.mean(), b.mean());
-  ASSERT_EQ(a.counts_len(), b.counts_len());
-  for (std::size_t i = 0; i < a.counts_len(); ++i) {
-    ASSERT_EQ(a.count_at_index(i), b.count_at_index(i)) << "index " << i;
-  }
-}
 
 void put_be(bytes& out, std::uint64_t v, int n) {
   for (int i = n - 1; i >= 0; --i) {
@@ -144,10 +131,10 @@ TEST(HdrCodec, RoundTripsManyShapes) {
     ASSERT_EQ(s.substr(0, 8), "HISTFAAA");
     auto back = decode_base64(s, roomy);
     ASSERT_TRUE(back.ok()) << back.message();
-    expect_same(h, *back);
+    expect_same_histogram(h, *back);
     auto raw = decode_v2(encode_v2(h), roomy);
     ASSERT_TRUE(raw.ok()) << raw.message();
-    expect_same(h, *raw);
+    expect_same_histogram(h, *raw);
   }
 }
 
@@ -189,7 +176,7 @@ TEST(HdrCodec, BothSingleZeroEncodingsAreAccepted) {
   ASSERT_TRUE(b.ok()) << b.message();
   EXPECT_EQ(a->count_at_index(1), 3);
   EXPECT_EQ(b->count_at_index(1), 3);
-  expect_same(*a, *b);
+  expect_same_histogram(*a, *b);
 }
 
 struct hostile {
