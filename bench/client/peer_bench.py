@@ -14,12 +14,15 @@ pre-built request over and over).
       [--connections 64] [--client-cpu 0] [--server-cpu 1]
 
 --gatebench may be given more than once (e.g. an old and a new build): each binary then runs in
-every round too, and the ratios are given for each.
+every round too, and the ratios are given for each. With three rounds or more, the median of the
+per-round CPU ratios comes with a 95% bootstrap interval (rounds resampled with replacement), so
+that "equal within the noise" is a stated range rather than a feeling.
 """
 
 import argparse
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -92,6 +95,15 @@ def gatebench(url, a, exe):
     return rps, cpu, n
 
 
+def median_interval(xs, resamples=10000, seed=1):
+    """A 95% percentile-bootstrap interval of the median of xs (None for fewer than three)."""
+    if len(xs) < 3:
+        return None
+    g = random.Random(seed)
+    meds = sorted(statistics.median(g.choices(xs, k=len(xs))) for _ in range(resamples))
+    return meds[int(0.025 * resamples)], meds[int(0.975 * resamples) - 1]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gatebench", action="append", default=[])
@@ -144,10 +156,13 @@ def main():
                                               max(x[3] for x in res[k]))))
     for label in labels:
         for peer in ("wrk", "wrk-post"):
+            per_round = [g[1] / w[1] for g, w in zip(res[label], res[peer])]
+            ci = median_interval(per_round)
             print("ratio %s/%s: requests/s %.2f, CPU-us per request %.2f (median of the "
-                  "per-round ratios %.2f)" %
+                  "per-round ratios %.2f%s)" %
                   (label, peer, med[label][0] / med[peer][0], med[label][1] / med[peer][1],
-                   statistics.median(g[1] / w[1] for g, w in zip(res[label], res[peer]))))
+                   statistics.median(per_round),
+                   ", 95%% interval %.2f-%.2f" % ci if ci else ""))
 
 
 if __name__ == "__main__":
