@@ -1,4 +1,5 @@
-// Micro-benchmarks of the HDR histogram: record, corrected record, merge, percentile, codec.
+// Micro-benchmarks of the HDR histogram: create, copy, reset, record, corrected record, merge,
+// percentile, codec.
 // Run: build/bench/metrics/bench_metrics --benchmark_min_time=0.1
 
 #include <benchmark/benchmark.h>
@@ -32,6 +33,40 @@ histogram filled(std::size_t n) {
   }
   return h;
 }
+
+// A run creates dozens of latency histograms per thread (264 KiB of counts each); their counts
+// are zero on demand (count_array), so creating one must not cost a pass over the array.
+void BM_create_and_record_one(benchmark::State& state) {
+  for (auto _ : state) {
+    histogram h = histogram::for_latency();
+    h.record(1'000'000);
+    benchmark::DoNotOptimize(h.total_count());
+  }
+}
+BENCHMARK(BM_create_and_record_one);
+
+// The once-a-second snapshot copies each interval histogram: only the used prefix is written.
+void BM_copy(benchmark::State& state) {
+  const histogram h = filled(100'000);
+  for (auto _ : state) {
+    histogram c(h);
+    benchmark::DoNotOptimize(c.total_count());
+  }
+}
+BENCHMARK(BM_copy);
+
+void BM_record_100k_and_reset(benchmark::State& state) {
+  histogram h = histogram::for_latency();
+  const auto values = latencies(100'000);
+  for (auto _ : state) {
+    for (const auto v : values) {
+      h.record(v);
+    }
+    h.reset();
+  }
+  state.SetItemsProcessed(state.iterations() * 100'000);
+}
+BENCHMARK(BM_record_100k_and_reset);
 
 void BM_record(benchmark::State& state) {
   histogram h = histogram::for_latency();

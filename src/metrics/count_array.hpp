@@ -1,10 +1,11 @@
 #pragma once
-// The counts of a histogram: a zero-filled array of int64 whose memory costs nothing until it is
-// written. A latency histogram (1 ns .. 1 h, 3 digits) has 33,792 buckets (264 KiB) of which a
-// run touches a few pages, and a run holds dozens of them per thread: filling them with zeros
-// up front cost more CPU than starting everything else together, and a page fault per 4 KiB.
-// Large arrays are therefore mapped from the kernel (anonymous memory reads as zero and takes
-// a page only when written); small ones come from calloc.
+// The counts of a histogram: a zero-filled array of int64 that is not cleared by a pass of its
+// own. A latency histogram (1 ns .. 1 h, 3 digits) has 33,792 buckets (264 KiB) of which a run
+// touches a few pages, and a run holds dozens of them per thread: filling each with zeros when it
+// was made (twice, in fact) cost more CPU than starting everything else together, and a page
+// fault per 4 KiB. calloc gives memory that is already zero without touching it when the memory
+// is fresh from the kernel (as a run's first large allocations are: their pages are taken only
+// when written), and clears it in one pass when it reuses freed memory (which is then warm).
 
 #include <cstddef>
 #include <cstdint>
@@ -16,8 +17,8 @@ class count_array {
   count_array() noexcept = default;
   /// `n` zero counts. Throws std::bad_alloc when the memory cannot be had.
   explicit count_array(std::size_t n);
-  /// `n` counts: the first `prefix` (<= n) copied from `from`, the rest zero. Writes only the
-  /// copied ones (so a copy of a sparse array stays sparse). Throws std::bad_alloc.
+  /// `n` counts: the first `prefix` (<= n) copied from `from`, the rest zero (not copied: a
+  /// histogram's copy writes only the counts up to its highest one). Throws std::bad_alloc.
   count_array(const std::int64_t* from, std::size_t prefix, std::size_t n);
   count_array(const count_array&) = delete;  // the owner knows how much is worth copying
   count_array& operator=(const count_array&) = delete;

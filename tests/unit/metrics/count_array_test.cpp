@@ -1,4 +1,4 @@
-// Unit tests of gb::metrics::count_array: zero-filled counts, small (calloc) and large (mapped).
+// Unit tests of gb::metrics::count_array: zero-filled counts, prefix copies, moves.
 
 #include "metrics/count_array.hpp"
 
@@ -10,7 +10,7 @@
 namespace gb::metrics {
 namespace {
 
-// Sizes on both sides of the point where arrays get their own mapping (64 KiB).
+// Small arrays and large ones (glibc maps those of 128 KiB and more from the kernel at first).
 constexpr std::size_t k_sizes[] = {1, 100, 8191, 8192, 33792, 1u << 20};
 
 TEST(CountArray, StartsZeroAndHoldsWhatIsWritten) {
