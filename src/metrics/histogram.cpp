@@ -113,8 +113,8 @@ histogram& histogram::operator=(const histogram& o) {
 }
 
 void histogram::reset() noexcept {
-  // Every count past used_len() is already zero (and, in a large array, possibly not even
-  // backed by memory yet: see count_array).
+  // Every count past used_len() is already zero (and possibly not yet backed by memory: see
+  // count_array).
   std::fill_n(counts_.data(), used_len(), 0);
   total_count_ = 0;
   out_of_range_ = 0;

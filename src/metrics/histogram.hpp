@@ -9,6 +9,7 @@
 
 #include <bit>
 #include <cstdint>
+
 #include "metrics/count_array.hpp"
 #include "util/result.hpp"
 
@@ -36,8 +37,8 @@ class histogram {
   /// The default latency layout (1 ns .. 1 h, 3 digits). Never fails (but std::bad_alloc).
   static histogram for_latency();
 
-  /// Copies write only the counts up to the highest recorded one: the rest of the copy costs no
-  /// memory until it is written (count_array). Throws std::bad_alloc.
+  /// Copies write only the counts up to the highest recorded one (count_array gives the rest as
+  /// zeros). Throws std::bad_alloc.
   histogram(const histogram& o);
   histogram& operator=(const histogram& o);
   histogram(histogram&&) noexcept = default;
